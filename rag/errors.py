@@ -1,0 +1,112 @@
+"""One hierarchy of domain errors; the CLI and the API turn them into messages and codes."""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    code = "rag_error"
+    http_status = 500
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  -> {self.hint}" if self.hint else self.message
+
+
+class ConfigError(RagError):
+    """A setting is missing or has an impossible value."""
+
+    code = "config_error"
+    http_status = 500
+
+
+class ModelError(RagError):
+    """The embedding model cannot be fetched, verified or loaded."""
+
+    code = "model_unavailable"
+    http_status = 503
+
+
+class ModelIntegrityError(ModelError):
+    """A model file on disk does not match its pinned SHA-256."""
+
+    code = "model_corrupt"
+
+
+class FetchError(ModelError):
+    """A package registry could not be reached or refused a download."""
+
+    code = "fetch_failed"
+
+
+class IngestError(RagError):
+    """A corpus file cannot be read; ingestion skips it and reports why."""
+
+    code = "ingest_error"
+    http_status = 422
+
+
+class IndexError_(RagError):
+    """The index is missing, corrupt, or was built with other settings."""
+
+    code = "index_unavailable"
+    http_status = 503
+
+
+class IndexMismatchError(IndexError_):
+    """The index on disk was built with another model, chunking or corpus."""
+
+    code = "index_mismatch"
+
+
+class IndexCorruptError(IndexError_):
+    """A file of the index cannot be read back."""
+
+    code = "index_corrupt"
+
+
+class StoreError(RagError):
+    """A vector store backend failed."""
+
+    code = "store_error"
+    http_status = 503
+
+
+class InvalidQuestionError(RagError):
+    """A question is empty, too long, or otherwise unusable."""
+
+    code = "invalid_question"
+    http_status = 422
+
+
+class QuestionTooLongError(InvalidQuestionError):
+    """A question is longer than the configured limit."""
+
+    code = "question_too_long"
+    http_status = 413
+
+
+class NotFoundError(RagError):
+    """An article or paragraph id does not exist."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class LLMError(RagError):
+    """The configured LLM endpoint failed, refused the key, or is not configured."""
+
+    code = "llm_unavailable"
+    http_status = 503
+
+
+class EvalError(RagError):
+    """A question set is malformed."""
+
+    code = "eval_error"
+    http_status = 422
