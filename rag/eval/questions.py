@@ -1,0 +1,112 @@
+"""The question-set record and its loader (format documented in eval/README.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rag.errors import EvalError
+
+QuestionType = Literal[
+    "number",
+    "person",
+    "date",
+    "place",
+    "list",
+    "why",
+    "how",
+    "what",
+    "multi",
+    "followup",
+    "english",
+    "unanswerable",
+]
+QUESTION_TYPES: tuple[str, ...] = QuestionType.__args__  # type: ignore[attr-defined]
+
+
+class Turn(BaseModel):
+    """One earlier turn of a conversation, given to follow-up questions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(min_length=1)
+
+
+class QuestionItem(BaseModel):
+    """One evaluation question with its gold answers and the evidence that supports them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, description="Stable id, e.g. 'q001'.")
+    question: str = Field(min_length=1)
+    answers: tuple[str, ...] = Field((), description="ANY of these must appear in the answer.")
+    answers_all: tuple[str, ...] = Field((), description="ALL of these must appear in the answer.")
+    evidence: tuple[str, ...] = Field(
+        (), description="Verbatim substrings of the gold paragraph(s)."
+    )
+    type: QuestionType
+    history: tuple[Turn, ...] = Field((), description="Earlier turns, for follow-up questions.")
+
+    @property
+    def unanswerable(self) -> bool:
+        """Whether the corpus does not hold the answer (the system should abstain)."""
+        return self.type == "unanswerable"
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> QuestionItem:
+        if any(not a.strip() for a in (*self.answers, *self.answers_all, *self.evidence)):
+            raise ValueError("answers, answers_all and evidence must not hold empty strings")
+        if self.unanswerable:
+            if self.answers or self.answers_all or self.evidence:
+                raise ValueError("an unanswerable question has no answers and no evidence")
+        else:
+            if not (self.answers or self.answers_all):
+                raise ValueError("an answerable question needs answers or answers_all")
+            if not self.evidence:
+                raise ValueError("an answerable question needs evidence")
+        if self.type == "followup" and not self.history:
+            raise ValueError("a followup question needs a history")
+        if self.type == "multi" and len(self.evidence) < 2:
+            raise ValueError("a multi question needs one evidence string per paragraph (>= 2)")
+        return self
+
+
+def parse_question_line(line: str, lineno: int) -> QuestionItem:
+    """Parse one JSONL line; raises EvalError naming the line number."""
+    try:
+        return QuestionItem.model_validate(json.loads(line))
+    except json.JSONDecodeError as exc:
+        raise EvalError(f"line {lineno}: not valid JSON ({exc.msg})") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg']}" for e in exc.errors()
+        )
+        raise EvalError(f"line {lineno}: {problems}") from exc
+
+
+def load_questions(path: str | Path) -> list[QuestionItem]:
+    """Load a JSONL question set; blank lines are skipped, ids must be unique."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise EvalError(f"cannot read question set {path}: {exc}") from exc
+    items: list[QuestionItem] = []
+    seen: dict[str, int] = {}
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        item = parse_question_line(line, lineno)
+        if item.id in seen:
+            raise EvalError(
+                f"line {lineno}: duplicate id {item.id!r} (first on line {seen[item.id]})"
+            )
+        seen[item.id] = lineno
+        items.append(item)
+    if not items:
+        raise EvalError(f"question set {path} is empty")
+    return items
