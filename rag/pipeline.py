@@ -13,3 +13,96 @@ Contract (others code against this; keep it stable):
 """
 
 from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rag.config import Settings
+from rag.errors import InvalidQuestionError, NotFoundError
+from rag.records import Answer, Article, Hit
+
+log = logging.getLogger(__name__)
+
+History = Sequence[dict[str, str]]
+
+
+class Pipeline:
+    """The composed system: one embedder, one loaded index, one retriever, one answer chain."""
+
+    def __init__(self, settings: Settings, index: Any, embedder: Any, retriever: Any, chain: Any) -> None:
+        self.settings = settings
+        self.index = index
+        self.embedder = embedder
+        self.retriever = retriever
+        self.chain = chain
+        self._articles = {a.article_id: a for a in index.articles}
+        self.opened_at = time.time()
+
+    @classmethod
+    def open(cls, settings: Settings, *, embedder: Any = None, progress: bool = False) -> Pipeline:
+        """Load the model once, load the index (building or updating it when stale), wire the chain."""
+        from rag.answer.chain import build_chain
+        from rag.index.builder import ensure_index
+        from rag.index.embedders import make_embedder
+        from rag.retrieve import HybridRetriever
+
+        t0 = time.perf_counter()
+        embedder = embedder or make_embedder(settings)
+        index = ensure_index(settings, embedder, progress=progress)
+        retriever = HybridRetriever(index, embedder, settings)
+        chain = build_chain(settings, retriever, embedder=embedder)
+        log.info("pipeline ready in %.1f s", time.perf_counter() - t0)
+        return cls(settings, index, embedder, retriever, chain)
+
+    def ask(self, question: str, history: History = (), top_k: int | None = None,
+            mode: str | None = None) -> Answer:
+        """Answer one question with citations (or abstain)."""
+        return self.chain.invoke(question, history=history, top_k=top_k, mode=mode)
+
+    def stream(self, question: str, history: History = (), top_k: int | None = None,
+               mode: str | None = None) -> Iterator[str | Answer]:
+        """Stream text pieces, then the final Answer record."""
+        return self.chain.stream(question, history=history, top_k=top_k, mode=mode)
+
+    def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
+        """Ranked paragraphs for a query."""
+        query = (query or "").strip()
+        if not query:
+            raise InvalidQuestionError("the query is empty")
+        if len(query) > self.settings.answer.max_question_chars:
+            from rag.errors import QuestionTooLongError
+
+            raise QuestionTooLongError(
+                f"the query is {len(query)} characters long; the limit is "
+                f"{self.settings.answer.max_question_chars}"
+            )
+        return self.retriever.search(query, k=k, mode=mode)
+
+    def articles(self) -> list[Article]:
+        """Every article in the index, in corpus order."""
+        return list(self._articles.values())
+
+    def article(self, article_id: str) -> Article:
+        """One article by id; NotFoundError when absent."""
+        try:
+            return self._articles[article_id]
+        except KeyError:
+            raise NotFoundError(f"no article with id {article_id!r}") from None
+
+    def health(self) -> dict[str, Any]:
+        """Index, model and corpus status."""
+        manifest = getattr(self.index, "manifest", None)
+        info = manifest.model_dump(mode="json") if hasattr(manifest, "model_dump") else (manifest or {})
+        return {
+            "status": "ok",
+            "articles": len(self._articles),
+            "paragraphs": sum(len(a.paragraphs) for a in self._articles.values()),
+            "model": getattr(self.embedder, "name", "?"),
+            "corpus_dir": str(self.settings.corpus_dir),
+            "index_dir": str(self.settings.index_dir),
+            "manifest": info,
+            "answer_mode": self.settings.answer.mode,
+            "llm_configured": bool(self.settings.answer.llm_base_url),
+        }
