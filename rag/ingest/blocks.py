@@ -1,0 +1,123 @@
+"""Blocks of text with their source offsets, and the layout cues that classify them (general rules only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from rag.ingest.normalize import ends_sentence
+
+Hint = Literal["", "title", "heading", "caption"]
+Kind = Literal["body", "head", "title", "sub", "byline", "endline", "qa", "caption", "credit"]
+
+_NAME = r"[\u4e00-\u9fff·]{2,4}"
+_SEP = r"[ \u3000\t]+"
+_BYLINE = re.compile(rf"{_NAME}(?:{_SEP}{_NAME}){{1,5}}")
+_PAREN_NAMES = re.compile(rf"[(（]\s*({_NAME}(?:{_SEP}{_NAME}){{0,5}})\s*[)）]")
+_SUB = re.compile(r"(?:[—―─]{1,4}|[-－]{2,4})(?=\S)")
+_QA = re.compile(r"(?:问|答|Q|A)[：:]")
+_CREDIT = re.compile(r"(?:供图|摄|摄影|制图|图片来源.*)$")
+_CAPTION_START = re.compile(r"图[为：:]|图片[：:]|上图|下图|左图|右图")
+# Sentence punctuation inside a line: a headline or a section head never holds a whole sentence.
+_INNER_STOP = re.compile(r"[。！？!?；;]")
+_CLAUSE = re.compile(r"[，、,]")
+_OPEN_END = "，、；：,;:（(“‘《【—-"
+
+MAX_HEAD = 40
+MIN_HEAD = 4
+MAX_SUB = 60
+MAX_CREDIT = 30
+MAX_CAPTION = 80
+
+
+@dataclass
+class Block:
+    """A run of source text (a line or a joined run of lines) with its offsets and layout kind."""
+
+    text: str
+    start: int
+    end: int
+    hint: Hint = ""
+    kind: Kind = "body"
+    pieces: list[tuple[int, int]] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    end_byline: str = ""
+    marks: str = ""
+
+    def with_kind(self, kind: Kind) -> Block:
+        """A copy of this block with another kind."""
+        return replace(self, kind=kind)
+
+
+def split_lines(text: str, base: int = 0) -> list[Block]:
+    """Every non-blank line of text as a Block, stripped, with offsets into the text."""
+    blocks: list[Block] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped:
+            start = base + pos + (len(line) - len(line.lstrip()))
+            blocks.append(Block(stripped, start, start + len(stripped)))
+        pos += len(line)
+    return blocks
+
+
+def is_credit(text: str) -> bool:
+    """A photo credit: a short line ending in 供图/摄/摄影, holding no sentence punctuation."""
+    return len(text) <= MAX_CREDIT and _CREDIT.search(text) is not None and not _INNER_STOP.search(text)
+
+
+def is_byline(text: str) -> bool:
+    """A line made only of 2-6 short Chinese person names separated by spaces."""
+    return _BYLINE.fullmatch(text) is not None
+
+
+def paren_byline_at_end(text: str) -> tuple[str, str] | None:
+    """(names, text before) when text ends with '(names)' after a finished sentence or alone."""
+    if not text or text[-1] not in ")）":
+        return None
+    cut = max(text.rfind("("), text.rfind("（"))
+    if cut < 0:
+        return None
+    match = _PAREN_NAMES.fullmatch(text[cut:])
+    before = text[:cut].rstrip()
+    if match is None or (before and not ends_sentence(before)):
+        return None
+    return match.group(1), before
+
+
+def is_head(text: str) -> bool:
+    """A headline or section-head candidate: short, no sentence inside, not ending mid-clause."""
+    if not MIN_HEAD <= len(text) <= MAX_HEAD or _INNER_STOP.search(text) or text[-1] in _OPEN_END:
+        return False
+    if ends_sentence(text) and text[-1] not in "”」』":
+        return False
+    clauses = _CLAUSE.split(text)
+    # A head with a comma has balanced clauses; "……不失控，西" is a sentence cut by the column.
+    return len(clauses) <= 3 and min(len(c.strip()) for c in clauses) >= 4
+
+
+def classify(block: Block) -> Kind:
+    """The layout kind of one block, from its own text and hint."""
+    text = block.text
+    if block.hint == "title":
+        return "title"
+    if block.hint == "caption":
+        return "caption"
+    if _QA.match(text):
+        return "qa"
+    if len(text) <= MAX_SUB and _SUB.match(text):
+        return "sub"
+    if is_byline(text):
+        return "byline"
+    paren = paren_byline_at_end(text)
+    if paren is not None and not paren[1]:
+        return "endline"
+    if is_credit(text):
+        return "credit"
+    if len(text) <= MAX_CAPTION and _CAPTION_START.match(text):
+        return "caption"
+    if block.hint == "heading" or is_head(text):
+        return "head"
+    return "body"

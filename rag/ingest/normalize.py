@@ -1,0 +1,48 @@
+"""Text normalisation shared by ingest, indexing and answering: width, spaces, sentence ends."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# CJK ideographs, CJK and full-width punctuation, curly quotes, dashes, ellipsis, middle dot:
+# a space next to any of these is a layout artefact, never a word separator.
+CJK_CLASS = (
+    "\u00b7\u2014\u2018-\u201f\u2026\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+)
+_WS = re.compile(r"\s+")
+_CJK_SPACE = re.compile(rf"(?<=[{CJK_CLASS}]) | (?=[{CJK_CLASS}])")
+
+# A sentence may end on these; a closing bracket only counts after one of them.
+SENTENCE_END = "。！？!?…”」』’\"'"
+_CLOSERS = ")）】]"
+
+
+def normalize_text(s: str) -> str:
+    """NFKC (full width -> half width), collapse whitespace, drop spaces next to CJK characters."""
+    s = unicodedata.normalize("NFKC", s)
+    s = _WS.sub(" ", s).strip()
+    return _CJK_SPACE.sub("", s) if " " in s else s
+
+
+def ends_sentence(s: str) -> bool:
+    """True when s ends on sentence-final punctuation (Chinese or Latin)."""
+    s = s.rstrip()
+    while s and s[-1] in _CLOSERS:
+        s = s[:-1].rstrip()
+        if s and s[-1] in SENTENCE_END:
+            return True
+    return bool(s) and s[-1] in SENTENCE_END
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a CJK ideograph or CJK punctuation character."""
+    return bool(ch) and re.match(f"[{CJK_CLASS}]", ch) is not None
+
+
+def glue(left: str, right: str) -> str:
+    """Join two fragments of one sentence: no space in CJK text, one space between Latin words."""
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return f"{left} {right}"
+    return left + right
