@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -24,7 +24,7 @@ QuestionType = Literal[
     "english",
     "unanswerable",
 ]
-QUESTION_TYPES: tuple[str, ...] = QuestionType.__args__  # type: ignore[attr-defined]
+QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
 
 
 class Turn(BaseModel):
