@@ -24,14 +24,13 @@ def find_duplicates(norms: Sequence[str | None]) -> dict[int, int]:
     earlier kept paragraph: equal, a truncated tail, or a tail with a few words changed.
     None marks an entry that takes no part (a heading, a caption).
     """
+    sized = [(i, n, len(n) - n.count(" ")) for i, n in enumerate(norms) if n is not None]
+    eligible = [(i, n, size) for i, n, size in sized if size >= MIN_DUP_CHARS]
     kept: list[tuple[int, frozenset[str], int]] = []
     copies: dict[int, int] = {}
-    for i, norm in enumerate(norms):
-        if norm is None:
-            continue
-        size = len(_NOISE.sub("", norm))
-        if size < MIN_DUP_CHARS:
-            continue
+    if len(eligible) < 2:
+        return copies
+    for i, norm, size in eligible:
         mine = grams(norm)
         original = _container(mine, size, kept)
         if original is None:

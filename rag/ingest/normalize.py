@@ -11,7 +11,6 @@ CJK_CLASS = (
     "\u00b7\u2014\u2018-\u201f\u2026\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 )
-_WS = re.compile(r"\s+")
 _CJK_SPACE = re.compile(rf"(?<=[{CJK_CLASS}]) | (?=[{CJK_CLASS}])")
 
 # A sentence may end on these; a closing bracket only counts after one of them.
@@ -19,10 +18,21 @@ SENTENCE_END = "。！？!?…”」』’\"'"
 _CLOSERS = ")）】]"
 
 
+# The common full-width forms map one-to-one; mapping them first lets most texts skip full NFKC.
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FULL_WIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
+
+
+def _half_width(match: re.Match[str]) -> str:
+    return match.group(0).translate(_FULL_WIDTH)
+
+
 def normalize_text(s: str) -> str:
     """NFKC (full width -> half width), collapse whitespace, drop spaces next to CJK characters."""
-    s = unicodedata.normalize("NFKC", s)
-    s = _WS.sub(" ", s).strip()
+    s = _FULL_WIDTH_RUN.sub(_half_width, s)
+    if not unicodedata.is_normalized("NFKC", s):
+        s = unicodedata.normalize("NFKC", s)
+    s = " ".join(s.split())
     return _CJK_SPACE.sub("", s) if " " in s else s
 
 
