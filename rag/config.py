@@ -53,6 +53,18 @@ class RetrievalSettings(BaseModel):
     faiss_hnsw_above: int = Field(
         200_000, ge=0, description="Use an HNSW index when the store holds more vectors than this."
     )
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion.")
+    words_weight: float = Field(
+        0.5, ge=0, description="Weight of BM25 over jieba words in the fusion (also in keyword mode)."
+    )
+    bigrams_weight: float = Field(
+        0.5, ge=0, description="Weight of BM25 over character bigrams in the fusion (also in keyword mode)."
+    )
+    dedup_jaccard: float = Field(
+        0.85, ge=0, le=1.01,
+        description="Paragraphs whose character-bigram Jaccard similarity to a better hit reaches "
+        "this are near-duplicates and dropped from results (>1 keeps all).",
+    )
 
 
 class AnswerSettings(BaseModel):

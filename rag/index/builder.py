@@ -1,0 +1,208 @@
+"""Build, update and open the index: incremental (content-hash cache) and atomic (generation swap)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rag.config import Settings
+from rag.errors import IndexError_
+from rag.index.cache import EmbeddingCache, cache_key
+from rag.index.chunking import chunk_articles
+from rag.index.embedders import Embedder, embed_documents
+from rag.index.keyword import KeywordIndex
+from rag.index.layout import (
+    build_lock,
+    clean_stale,
+    current_dir,
+    new_temp_dir,
+    publish,
+    require_current,
+)
+from rag.index.loaded import (
+    ARTICLES_FILE,
+    CACHE_DIR,
+    CHUNKS_FILE,
+    JIEBA_DIR,
+    KEYWORD_DIR,
+    STORE_DIR,
+    LoadedIndex,
+    load_index,
+    read_chunk_ids,
+    write_jsonl,
+)
+from rag.index.manifest import (
+    MANIFEST_FILE,
+    Manifest,
+    check_manifest,
+    chunk_params,
+    corpus_fingerprint,
+    read_manifest,
+)
+from rag.index.store import make_store
+from rag.records import Article
+
+__all__ = ["BuildReport", "LoadedIndex", "build_index", "ensure_index", "load_index", "update_index"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did: counts and timings."""
+
+    directory: Path
+    articles: int = 0
+    paragraphs: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    added: int = 0
+    removed: int = 0
+    up_to_date: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One human-readable paragraph."""
+        if self.up_to_date:
+            return f"index up to date ({self.chunks} chunks): nothing changed, 0 re-embedded"
+        head = f"indexed {self.articles} articles, {self.paragraphs} paragraphs, {self.chunks} chunks"
+        if self.embedded == 0:
+            change = "nothing changed, 0 re-embedded"
+        else:
+            change = f"{self.embedded} embedded now, {self.reused} reused from cache"
+        total = self.seconds.get("total", 0.0)
+        return (f"{head}; {change}; {self.added} chunks added, {self.removed} removed "
+                f"({total:.1f} s) -> {self.directory}")
+
+
+def articles_fingerprint(articles: Sequence[Article]) -> str:
+    """Fingerprint of articles that did not come from the corpus folder (tests, API uploads)."""
+    h = hashlib.sha256()
+    for a in articles:
+        h.update(a.model_dump_json().encode())
+    return "articles:" + h.hexdigest()[:16]
+
+
+def build_index(settings: Settings, articles: Sequence[Article], embedder: Embedder,
+                progress: bool = False, *, corpus_fingerprint: str | None = None,
+                ingest: Any = None) -> BuildReport:
+    """Write a new index generation for `articles`, embedding only chunks not in the cache."""
+    t0 = time.perf_counter()
+    seconds: dict[str, float] = {}
+    index_dir = settings.index_dir
+    with build_lock(index_dir):
+        clean_stale(index_dir)
+        previous = current_dir(index_dir)
+        chunks = chunk_articles(articles, settings.chunk)
+        texts = [c.embed_text for c in chunks]
+        keys = [cache_key(embedder.fingerprint, t) for t in texts]
+        old = (EmbeddingCache.load(previous / CACHE_DIR, embedder.dim) if previous
+               else EmbeddingCache(embedder.dim))
+        missing: dict[str, str] = {}
+        for k, t in zip(keys, texts, strict=True):
+            if k not in old:
+                missing.setdefault(k, t)
+        seconds["chunk"] = time.perf_counter() - t0
+        temp = new_temp_dir(index_dir)
+        try:
+            t = time.perf_counter()
+            fresh = embed_documents(embedder, list(missing.values()), progress=progress)
+            seconds["embed"] = time.perf_counter() - t
+            new_cache = EmbeddingCache.from_pairs(embedder.dim, list(missing), fresh)
+            vectors = _vectors_for(keys, old, new_cache, embedder.dim)
+            t = time.perf_counter()
+            store = make_store(settings, embedder.dim)
+            if chunks:
+                store.add([c.chunk_id for c in chunks], vectors)
+            store.save(temp / STORE_DIR)
+            seconds["store"] = time.perf_counter() - t
+            t = time.perf_counter()
+            KeywordIndex.build([c.chunk_id for c in chunks], texts,
+                               cache_dir=index_dir / JIEBA_DIR).save(temp / KEYWORD_DIR)
+            seconds["keyword"] = time.perf_counter() - t
+            EmbeddingCache.from_pairs(embedder.dim, keys, vectors).save(temp / CACHE_DIR)
+            write_jsonl(temp / ARTICLES_FILE, list(articles))
+            write_jsonl(temp / CHUNKS_FILE, chunks)
+            if ingest is not None:
+                from rag.ingest import write_ingest
+
+                write_ingest(ingest, temp / "ingest")
+            manifest = Manifest(
+                model_name=embedder.name, model_fingerprint=embedder.fingerprint, dim=embedder.dim,
+                chunk=chunk_params(settings),
+                corpus_fingerprint=corpus_fingerprint or articles_fingerprint(articles),
+                store=settings.store.uri, articles=len(articles),
+                paragraphs=sum(len(a.paragraphs) for a in articles), chunks=len(chunks),
+                built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            )
+            # the manifest is written last: a folder without one was never finished
+            (temp / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+            old_ids = set(read_chunk_ids(previous)) if previous else set()
+            final = publish(index_dir, temp)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+    new_ids = {c.chunk_id for c in chunks}
+    seconds["total"] = time.perf_counter() - t0
+    return BuildReport(
+        directory=final, articles=len(articles), paragraphs=manifest.paragraphs,
+        chunks=len(chunks), embedded=len(missing), reused=sum(1 for k in keys if k in old), added=len(new_ids - old_ids),
+        removed=len(old_ids - new_ids), seconds={k: round(v, 3) for k, v in seconds.items()},
+    )
+
+
+def _vectors_for(keys: Sequence[str], old: EmbeddingCache, new: EmbeddingCache, dim: int) -> Any:
+    import numpy as np
+
+    out = np.zeros((len(keys), dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        out[i] = new.get([k])[0] if k in new else old.get([k])[0]
+    return out
+
+
+def _current_manifest(settings: Settings, embedder: Embedder, fingerprint: str) -> Manifest | None:
+    """The manifest when the current index matches model, chunking and corpus; else None (logged)."""
+    try:
+        manifest = read_manifest(require_current(settings.index_dir))
+        check_manifest(manifest, model_name=embedder.name, model_fingerprint=embedder.fingerprint,
+                       chunk=chunk_params(settings), corpus=fingerprint)
+        return manifest
+    except IndexError_ as exc:
+        log.info("index needs building: %s", exc.message)
+        return None
+
+
+def update_index(settings: Settings, embedder: Embedder, progress: bool = False, *,
+                 force: bool = False) -> BuildReport:
+    """Ingest the corpus folder and rebuild (incrementally) unless the index already matches it."""
+    fingerprint = corpus_fingerprint(settings.corpus_dir)
+    m = None if force else _current_manifest(settings, embedder, fingerprint)
+    if m is not None:
+        return BuildReport(directory=require_current(settings.index_dir), articles=m.articles,
+                           paragraphs=m.paragraphs, chunks=m.chunks, reused=m.chunks,
+                           up_to_date=True)
+    from rag.ingest import load_corpus
+
+    t = time.perf_counter()
+    result = load_corpus(settings.corpus_dir)
+    ingest_s = time.perf_counter() - t
+    report = build_index(settings, result.articles, embedder, progress,
+                         corpus_fingerprint=fingerprint, ingest=result)
+    seconds = {"ingest": round(ingest_s, 3), **report.seconds}
+    seconds["total"] = round(seconds["total"] + ingest_s, 3)
+    return BuildReport(**{**report.__dict__, "seconds": seconds})
+
+
+def ensure_index(settings: Settings, embedder: Embedder, progress: bool = False) -> LoadedIndex:
+    """Load the index for the corpus folder, building or updating it first when missing or stale."""
+    fingerprint = corpus_fingerprint(settings.corpus_dir)
+    if _current_manifest(settings, embedder, fingerprint) is None:
+        update_index(settings, embedder, progress, force=True)
+    return load_index(settings, embedder, corpus_fingerprint=fingerprint)

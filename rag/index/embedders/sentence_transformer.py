@@ -1,0 +1,83 @@
+"""The default embedder: a local sentence-transformers model with its query/document prompts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.config import DEFAULT_MODEL, Settings
+from rag.errors import ModelError
+from rag.index.embedders.base import Kind, normalize_rows
+
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".onnx")
+
+
+def weights_fingerprint(path: Path, pinned: str | None = None) -> str:
+    """A hash of the model's weight files (the pinned hash for the verified default model)."""
+    if pinned:
+        return f"sha256:{pinned[:16]}"
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in _WEIGHT_SUFFIXES)
+    for f in files:
+        h.update(str(f.relative_to(path)).encode())
+        with f.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+    return f"sha256:{h.hexdigest()[:16]}" if files else f"name:{path.name}"
+
+
+class SentenceTransformerEmbedder:
+    """Loads the model once; `embed_batch` uses `encode_query` / `encode_document` prompts."""
+
+    def __init__(self, model: Any, *, name: str, fingerprint: str, batch_size: int) -> None:
+        self.model = model
+        self.name = name
+        self.fingerprint = fingerprint
+        self.batch_size = batch_size
+        dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else None
+        self.dim = int(dim or model.get_sentence_embedding_dimension())
+
+    def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        """Encode with the model's prompt for `kind`; rows unit length, float32."""
+        encode = self.model.encode_query if kind == "query" else self.model.encode_document
+        vectors = encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                         normalize_embeddings=True, show_progress_bar=False)
+        return normalize_rows(np.asarray(vectors, dtype=np.float32))
+
+
+def load_sentence_transformer(settings: Settings) -> SentenceTransformerEmbedder:
+    """Load the configured model from local files only (never a hub); ModelError when it is absent."""
+    from rag.models import FILE_SHA256, resolve_model_path
+
+    path = resolve_model_path(settings)
+    local = Path(path)
+    if not local.exists():
+        raise ModelError(
+            f"embedding model {settings.model.name!r} is not a local folder",
+            hint="set RAG_MODEL__NAME to a sentence-transformers folder, or run `rag models fetch` "
+            f"for the default {DEFAULT_MODEL}",
+        )
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if settings.model.threads:
+            torch.set_num_threads(settings.model.threads)
+        dtype = torch.bfloat16 if settings.model.dtype == "bfloat16" else torch.float32
+        model = SentenceTransformer(str(local), device="cpu", local_files_only=True,
+                                    model_kwargs={"torch_dtype": dtype})
+        model.max_seq_length = settings.model.max_seq_length
+    except Exception as exc:  # a broken folder surfaces as many exception types
+        raise ModelError(f"cannot load embedding model from {local}: {exc}",
+                         hint="check the folder, or run `rag models fetch --force`") from exc
+    pinned = FILE_SHA256["model.safetensors"] if settings.model.name == DEFAULT_MODEL else None
+    return SentenceTransformerEmbedder(
+        model,
+        name=settings.model.name if settings.model.name == DEFAULT_MODEL else local.name,
+        fingerprint=weights_fingerprint(local, pinned),
+        batch_size=settings.model.batch_size,
+    )

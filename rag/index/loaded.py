@@ -1,0 +1,96 @@
+"""Reading a built index back: articles, chunks, vectors, keyword index, manifest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag.config import Settings
+from rag.errors import IndexCorruptError, IndexError_
+from rag.index.cache import EmbeddingCache, cache_key
+from rag.index.embedders import Embedder
+from rag.index.keyword import KeywordIndex
+from rag.index.layout import require_current
+from rag.index.manifest import Manifest, check_manifest, chunk_params, read_manifest
+from rag.index.store import VectorStore, open_store
+from rag.records import Article, Chunk, Paragraph
+
+ARTICLES_FILE = "articles.jsonl"
+CHUNKS_FILE = "chunks.jsonl"
+STORE_DIR = "store"
+KEYWORD_DIR = "keyword"
+CACHE_DIR = "cache"
+JIEBA_DIR = ".jieba"
+
+
+@dataclass
+class LoadedIndex:
+    """Everything retrieval needs, read from one generation folder."""
+
+    directory: Path
+    manifest: Manifest
+    articles: tuple[Article, ...]
+    chunks: tuple[Chunk, ...]
+    store: VectorStore
+    keyword: KeywordIndex
+    cache: EmbeddingCache
+    paragraphs: dict[str, Paragraph] = field(default_factory=dict)
+    chunk_by_id: dict[str, Chunk] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.paragraphs = {p.paragraph_id: p for a in self.articles for p in a.paragraphs}
+        self.chunk_by_id = {c.chunk_id: c for c in self.chunks}
+
+    def chunk_vectors(self, chunk_ids: Sequence[str]) -> np.ndarray:
+        """The embeddings of these chunks (from the content-addressed cache)."""
+        fp = self.manifest.model_fingerprint
+        return self.cache.get([cache_key(fp, self.chunk_by_id[c].embed_text) for c in chunk_ids])
+
+
+def write_jsonl(path: Path, records: Sequence[Article] | Sequence[Chunk]) -> None:
+    """One JSON record per line, Chinese kept readable."""
+    with path.open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(r.model_dump_json() + "\n")
+
+
+def _read_jsonl(path: Path, model: type[Article] | type[Chunk]) -> list:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return [model.model_validate_json(line) for line in fh if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read {path}: {exc}", hint="run `rag index` to rebuild") from exc
+
+
+def read_chunk_ids(directory: Path) -> list[str]:
+    """Chunk ids of a generation folder, without validating the records."""
+    path = directory / CHUNKS_FILE
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line)["chunk_id"] for line in fh if line.strip()]
+
+
+def load_index(settings: Settings, embedder: Embedder, *,
+               corpus_fingerprint: str | None = None) -> LoadedIndex:
+    """Load the current index; IndexMismatchError when built with another model, chunking or corpus."""
+    directory = require_current(settings.index_dir)
+    manifest = read_manifest(directory)
+    check_manifest(manifest, model_name=embedder.name, model_fingerprint=embedder.fingerprint,
+                   chunk=chunk_params(settings), corpus=corpus_fingerprint)
+    if manifest.dim != embedder.dim:
+        raise IndexError_(f"index holds {manifest.dim}-d vectors, {embedder.name} makes {embedder.dim}-d")
+    articles = tuple(_read_jsonl(directory / ARTICLES_FILE, Article))
+    chunks = tuple(_read_jsonl(directory / CHUNKS_FILE, Chunk))
+    store = open_store(settings, directory / STORE_DIR, manifest.dim)
+    keyword = KeywordIndex.load(directory / KEYWORD_DIR, cache_dir=settings.index_dir / JIEBA_DIR)
+    cache = EmbeddingCache.load(directory / CACHE_DIR, manifest.dim)
+    if len(store) != len(chunks) or len(keyword) != len(chunks):
+        raise IndexCorruptError(f"index in {directory} is inconsistent: {len(chunks)} chunks, "
+                                f"{len(store)} vectors, {len(keyword)} keyword entries",
+                                hint="run `rag index` to rebuild it")
+    return LoadedIndex(directory, manifest, articles, chunks, store, keyword, cache)

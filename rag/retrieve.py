@@ -1,0 +1,172 @@
+"""Hybrid retrieval: dense (FAISS) and keyword (BM25 words + bigrams) fused by weighted RRF,
+grouped to paragraphs, near-duplicates collapsed. Also a LangChain retriever for the chain."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.config import Settings
+from rag.errors import InvalidQuestionError
+from rag.index.embedders import Embedder, embed_query
+from rag.index.keyword import bigram_tokens
+from rag.index.loaded import LoadedIndex
+from rag.records import Hit
+
+Mode = Literal["hybrid", "dense", "keyword"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
+Ranking = list[tuple[str, float]]
+
+
+def rrf(rankings: list[tuple[Ranking, float]], k: int) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: sum of weight / (k + rank), rank 1-based."""
+    fused: dict[str, float] = defaultdict(float)
+    for ranking, weight in rankings:
+        if weight <= 0:
+            continue
+        for rank, (id_, _) in enumerate(ranking, start=1):
+            fused[id_] += weight / (k + rank)
+    return dict(fused)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """|a & b| / |a | b| (0 for two empty sets)."""
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+class HybridRetriever:
+    """Finds the paragraphs that answer a query; holds the loaded index and the embedder."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.last_timings: dict[str, float] = {}
+        self._chunks_of: dict[str, list[str]] = defaultdict(list)
+        for c in index.chunks:
+            self._chunks_of[c.paragraph_ids[0]].append(c.chunk_id)
+        self._shingles: dict[str, frozenset[str]] = {}
+
+    def _shingle(self, paragraph_id: str) -> frozenset[str]:
+        if paragraph_id not in self._shingles:
+            text = self.index.paragraphs[paragraph_id].text
+            self._shingles[paragraph_id] = frozenset(bigram_tokens(text))
+        return self._shingles[paragraph_id]
+
+    def _rankings(self, query: str, qvec: np.ndarray, mode: Mode,
+                  timings: dict[str, float]) -> tuple[Ranking, Ranking, Ranking]:
+        n = self.settings.retrieval.candidates
+        dense: Ranking = []
+        words: Ranking = []
+        bigrams: Ranking = []
+        t = time.perf_counter()
+        if mode != "keyword":
+            dense = self.index.store.search(qvec, n)
+        timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        if mode != "dense":
+            words = self.index.keyword.search(query, n, "words")
+            bigrams = self.index.keyword.search(query, n, "bigrams")
+        timings["keyword_ms"] = (time.perf_counter() - t) * 1000
+        return dense, words, bigrams
+
+    def search(self, query: str, k: int = 5, mode: Mode | None = None,
+               timings: dict[str, float] | None = None) -> list[Hit]:
+        """The k best paragraphs for `query`, best first; timings (ms) go into `timings` if given."""
+        query = query.strip()
+        if not query:
+            raise InvalidQuestionError("the query is empty")
+        mode = mode or self.settings.retrieval.mode
+        if mode not in MODES:
+            raise InvalidQuestionError(f"unknown retrieval mode {mode!r}; use one of {MODES}")
+        tm: dict[str, float] = {}
+        t0 = time.perf_counter()
+        qvec = embed_query(self.embedder, query)
+        tm["embed_ms"] = (time.perf_counter() - t0) * 1000
+        dense, words, bigrams = self._rankings(query, qvec, mode, tm)
+        t = time.perf_counter()
+        r = self.settings.retrieval
+        if mode == "dense":
+            fused = dict(dense)
+        else:
+            fused = rrf([(dense, r.dense_weight), (words, r.words_weight),
+                         (bigrams, r.bigrams_weight)], r.rrf_k)
+        hits = self._to_hits(fused, qvec, k, dense, words, bigrams)
+        tm["fuse_ms"] = (time.perf_counter() - t) * 1000
+        tm["total_ms"] = (time.perf_counter() - t0) * 1000
+        self.last_timings = tm
+        if timings is not None:
+            timings.update(tm)
+        return hits
+
+    def _to_hits(self, fused: dict[str, float], qvec: np.ndarray, k: int,
+                 dense: Ranking, words: Ranking, bigrams: Ranking) -> list[Hit]:
+        dense_rank = {c: i for i, (c, _) in enumerate(dense, start=1)}
+        kw_rank: dict[str, int] = {}
+        for ranking in (words, bigrams):
+            for i, (c, _) in enumerate(ranking, start=1):
+                kw_rank[c] = min(i, kw_rank.get(c, i))
+        kw_score = {**dict(words), **dict(bigrams)}
+        order = sorted(fused, key=lambda c: (-fused[c], dense_rank.get(c, 1 << 30), c))
+        kept: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        dedup = self.settings.retrieval.dedup_jaccard
+        for cid in order:
+            pid = self.index.chunk_by_id[cid].paragraph_ids[0]
+            if pid in seen:
+                continue
+            seen.add(pid)
+            if dedup <= 1 and any(jaccard(self._shingle(pid), self._shingle(p)) >= dedup
+                                  for p, _ in kept):
+                continue
+            kept.append((pid, cid))
+            if len(kept) >= k:
+                break
+        hits = []
+        for pid, cid in kept:
+            chunk = self.index.chunk_by_id[cid]
+            cos = self.index.chunk_vectors(self._chunks_of[pid]) @ qvec
+            hits.append(Hit(
+                paragraph=self.index.paragraphs[pid], chunk_id=cid, chunk_text=chunk.text,
+                score=float(fused[cid]), dense_score=float(np.max(cos)),
+                keyword_score=kw_score.get(cid), dense_rank=dense_rank.get(cid),
+                keyword_rank=kw_rank.get(cid),
+            ))
+        return hits
+
+    def as_langchain(self, k: int = 5, mode: Mode | None = None) -> NewsRetriever:
+        """A langchain_core BaseRetriever returning one Document per hit paragraph."""
+        return NewsRetriever(retriever=self, k=k, mode=mode)
+
+
+def hit_to_document(hit: Hit) -> Document:
+    """A Document whose text is the paragraph and whose metadata cites it."""
+    p = hit.paragraph
+    return Document(
+        page_content=p.text,
+        id=p.paragraph_id,
+        metadata={"paragraph_id": p.paragraph_id, "article_id": p.article_id,
+                  "article_title": p.article_title, "score": hit.score,
+                  "dense_score": hit.dense_score, "hit": hit.model_dump(mode="json")},
+    )
+
+
+class NewsRetriever(BaseRetriever):
+    """Runs HybridRetriever.search and wraps the hits."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    retriever: Any
+    k: int = 5
+    mode: str | None = None
+
+    def _get_relevant_documents(self, query: str, *,
+                                run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [hit_to_document(h) for h in self.retriever.search(query, k=self.k, mode=self.mode)]

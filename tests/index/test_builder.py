@@ -1,0 +1,101 @@
+from pathlib import Path
+
+import pytest
+from index_helpers import make_article, sample_articles
+
+from rag.config import Settings
+from rag.errors import IndexError_, IndexMismatchError
+from rag.index import keyword
+from rag.index.builder import build_index, load_index
+from rag.index.embedders import FakeEmbedder
+from rag.index.layout import current_dir
+
+
+def test_build_then_load(fake_settings: Settings) -> None:
+    emb = FakeEmbedder()
+    report = build_index(fake_settings, sample_articles(), emb)
+    assert report.chunks == 6 and report.embedded == 6 and report.reused == 0
+    index = load_index(fake_settings, emb)
+    assert index.manifest.model_fingerprint == emb.fingerprint
+    assert index.manifest.chunk == {"max_chars": 400, "overlap_sentences": 1}
+    assert len(index.store) == len(index.chunks) == 6
+    assert "school#p1" in index.paragraphs
+    assert (index.directory / "manifest.json").is_file()
+
+
+def test_missing_index_is_an_error(fake_settings: Settings) -> None:
+    with pytest.raises(IndexError_, match="no index"):
+        load_index(fake_settings, FakeEmbedder())
+
+
+def test_other_model_or_corpus_fails_naming_both(fake_settings: Settings) -> None:
+    build_index(fake_settings, sample_articles(), FakeEmbedder(), corpus_fingerprint="sha256:aaa")
+    other = FakeEmbedder(dim=256)
+    with pytest.raises(IndexMismatchError) as err:
+        load_index(fake_settings, other)
+    assert "fake-char-bigram-v1-512" in str(err.value) and "fake-char-bigram-v1-256" in str(err.value)
+    with pytest.raises(IndexMismatchError) as err:
+        load_index(fake_settings, FakeEmbedder(), corpus_fingerprint="sha256:bbb")
+    assert "sha256:aaa" in str(err.value) and "sha256:bbb" in str(err.value)
+    other_chunks = fake_settings.model_copy(
+        update={"chunk": fake_settings.chunk.model_copy(update={"max_chars": 100})})
+    with pytest.raises(IndexMismatchError, match="chunking"):
+        load_index(other_chunks, FakeEmbedder())
+
+
+def test_interrupted_build_keeps_previous_index(fake_settings: Settings,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    emb = FakeEmbedder()
+    build_index(fake_settings, sample_articles(), emb)
+    before = current_dir(fake_settings.index_dir)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keyword.KeywordIndex, "build", boom)
+    changed = [*sample_articles(), make_article("new", "新文章", ["一段新的内容。"])]
+    with pytest.raises(KeyboardInterrupt):
+        build_index(fake_settings, changed, emb)
+    assert current_dir(fake_settings.index_dir) == before
+    assert not list(fake_settings.index_dir.glob(".tmp-*"))
+    index = load_index(fake_settings, emb)
+    assert "new#p0" not in index.paragraphs and len(index.chunks) == 6
+
+
+def test_leftover_of_a_killed_build_is_cleaned(fake_settings: Settings) -> None:
+    emb = FakeEmbedder()
+    build_index(fake_settings, sample_articles(), emb)
+    (fake_settings.index_dir / ".tmp-gen-killed").mkdir()
+    load_index(fake_settings, emb)
+    build_index(fake_settings, sample_articles(), emb)
+    assert not (fake_settings.index_dir / ".tmp-gen-killed").exists()
+    assert len(list(fake_settings.index_dir.glob("gen-*"))) == 1
+
+
+def test_incremental_updates(fake_settings: Settings) -> None:
+    emb = FakeEmbedder()
+    build_index(fake_settings, sample_articles(), emb)
+    emb.calls = 0
+    again = build_index(fake_settings, sample_articles(), emb)
+    assert (again.embedded, again.reused, emb.calls) == (0, 6, 0)
+    assert "nothing changed, 0 re-embedded" in again.summary()
+
+    arts = sample_articles()
+    school = arts[0]
+    edited = make_article("school", school.title,
+                          [p.text for p in school.paragraphs[:2]] + ["隆兴小学成立了四个委员会。"])
+    report = build_index(fake_settings, [edited, *arts[1:]], emb)
+    assert (report.embedded, report.reused, emb.calls) == (1, 5, 1)
+
+    removed = build_index(fake_settings, [edited, arts[2]], emb)
+    assert removed.removed == 2 and removed.embedded == 0
+    index = load_index(fake_settings, emb)
+    assert not any(c.article_id == "energy" for c in index.chunks)
+    assert len(index.store) == 4
+
+
+def test_empty_corpus_builds_an_empty_index(tmp_path: Path, fake_settings: Settings) -> None:
+    emb = FakeEmbedder()
+    report = build_index(fake_settings, [], emb)
+    assert report.chunks == 0
+    assert len(load_index(fake_settings, emb).chunks) == 0
