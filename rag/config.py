@@ -100,7 +100,16 @@ class ServerSettings(BaseModel):
     port: int = 7860
     api_key: SecretStr | None = Field(None, description="When set, /api/* and /v1/* require it.")
     rate_limit_per_minute: int = Field(120, ge=0, description="Requests per client per minute; 0 = off.")
-    max_body_bytes: int = 64_000
+    max_body_bytes: int = Field(64_000, ge=1024, description="Larger /api and /v1 bodies get 413.")
+    example_questions: tuple[str, ...] = Field(
+        (
+            "天元区教育局的局长叫什么名字？",
+            "天元区的学校开了多少次家长会？",
+            "隆回交警给学生发了多少份宣传材料？",
+            "祁阳对多少名“一把手”进行了警示教育？",
+        ),
+        description="Questions offered as clickable examples in the UI (suited to the bundled corpus).",
+    )
 
 
 class Settings(BaseSettings):

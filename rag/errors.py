@@ -110,3 +110,10 @@ class EvalError(RagError):
 
     code = "eval_error"
     http_status = 422
+
+
+class NotReadyError(RagError):
+    """The pipeline is still starting (loading the model or building the index)."""
+
+    code = "not_ready"
+    http_status = 503

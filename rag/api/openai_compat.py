@@ -1,0 +1,159 @@
+"""OpenAI-compatible /v1/chat/completions and /v1/models, with citations kept in the response."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+
+from rag.api.errors import ApiError
+from rag.api.routes import ERRORS, raise_unknown
+from rag.api.schemas import CitationOut
+from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
+from rag.api.state import PipelineHolder
+from rag.records import Answer, Citation
+
+MODELS = {"rag-news": None, "rag-news-extractive": "extractive", "rag-news-llm": "llm"}
+SOURCES_HEADING = "\n\n---\n**来源 Sources**\n"
+
+
+class ContentPart(BaseModel):
+    """A part of a multi-part message; only text parts are read."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    """An OpenAI chat message."""
+
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        """The message's text, parts joined."""
+        if isinstance(self.content, list):
+            return "".join(p.text or "" for p in self.content if p.type == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    """The subset of the OpenAI request that matters here; other fields are accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = Field("rag-news", description="rag-news, rag-news-extractive or rag-news-llm.")
+    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    stream: bool = False
+
+
+def sources_footer(answer: Answer) -> str:
+    """A Markdown footer listing the citations (or the related paragraphs when abstained)."""
+    cites: tuple[Citation, ...] = answer.citations or answer.related
+    if not cites:
+        return ""
+    head = SOURCES_HEADING if answer.citations else SOURCES_HEADING.replace("来源", "可能相关 · 来源")
+    lines = [f"[{c.n}] {c.article_title} — “{c.quote or c.text}” (`{c.paragraph_id}`)" for c in cites]
+    return head + "\n".join(lines)
+
+
+def strip_footer(text: str) -> str:
+    """An earlier assistant turn without its sources footer, for use as history."""
+    return text.split(SOURCES_HEADING, 1)[0].split(SOURCES_HEADING.replace("来源", "可能相关 · 来源"), 1)[0]
+
+
+def split_messages(messages: list[ChatMessage]) -> tuple[str, list[dict[str, str]]]:
+    """The question (the last user message) and the earlier user/assistant turns."""
+    if messages[-1].role != "user" or not messages[-1].text().strip():
+        raise ApiError(422, "invalid_request", "the last message must be a non-empty user message")
+    history = [{"role": m.role, "content": strip_footer(m.text()) if m.role == "assistant" else m.text()}
+               for m in messages[:-1] if m.role in ("user", "assistant") and m.text().strip()]
+    return messages[-1].text().strip(), history
+
+
+def _mode(model: str) -> str | None:
+    return MODELS.get(model)
+
+
+def _citations(answer: Answer) -> dict[str, Any]:
+    return {"citations": [CitationOut.of(c).model_dump() for c in answer.citations],
+            "related": [CitationOut.of(c).model_dump() for c in answer.related],
+            "abstained": answer.abstained}
+
+
+def completion(answer: Answer, model: str, question: str) -> dict[str, Any]:
+    """A chat.completion object; `usage` counts characters (about one token each in Chinese)."""
+    content = answer.answer + sources_footer(answer)
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion",
+        "created": int(time.time()), "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": len(question), "completion_tokens": len(content),
+                  "total_tokens": len(question) + len(content)},
+        **_citations(answer),
+    }
+
+
+def chunk_frames(first: object, rest: Iterator[str | Answer], model: str) -> AsyncIterator[str]:
+    """OpenAI chat.completion.chunk frames ending with `data: [DONE]`; citations in the last chunk."""
+    base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion.chunk",
+            "created": int(time.time()), "model": model}
+
+    def chunk(delta: dict[str, str], finish: str | None = None, **extra: Any) -> str:
+        return sse_event({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                          **extra})
+
+    async def frames() -> AsyncIterator[str]:
+        yield chunk({"role": "assistant", "content": ""})
+        try:
+            async for item in drain(first, rest):
+                if isinstance(item, Answer):
+                    footer = sources_footer(item)
+                    if footer:
+                        yield chunk({"content": footer})
+                    yield chunk({}, "stop", **_citations(item))
+                elif item:
+                    yield chunk({"content": item})
+        except Exception as exc:  # noqa: BLE001 - the status line is already sent
+            yield error_frame(exc, event=None)
+        yield "data: [DONE]\n\n"
+
+    return frames()
+
+
+def build_openai_router(holder: PipelineHolder) -> APIRouter:
+    """The /v1 routes."""
+    router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)  # type: ignore[arg-type]
+
+    @router.post("/chat/completions", summary="OpenAI-compatible chat (stream=true for SSE chunks)")
+    async def chat(req: ChatRequest) -> Any:
+        question, history = split_messages(req.messages)
+        pipeline, mode = holder.get(), _mode(req.model)
+        if not req.stream:
+            answer = await run_in_threadpool(pipeline.ask, question, history, None, mode)
+            return completion(answer, req.model, question)
+        it = iter(await run_in_threadpool(pipeline.stream, question, history, None, mode))
+        first, rest = await first_item(it)
+        return sse_response(chunk_frames(first, rest, req.model))
+
+    @router.get("/models", summary="The model ids this server answers to")
+    async def models() -> dict[str, Any]:
+        created = int(time.time())
+        return {"object": "list", "data": [
+            {"id": name, "object": "model", "created": created, "owned_by": "rag-news"} for name in MODELS]}
+
+    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                      include_in_schema=False)
+    async def unknown(rest: str, request: Request) -> StreamingResponse:
+        raise_unknown(request, router)
+        raise AssertionError("unreachable")
+
+    return router

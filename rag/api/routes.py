@@ -1,0 +1,130 @@
+"""The staff JSON API under /api: ask, stream, search, articles, health."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+
+from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+
+from rag import __version__
+from rag.api.errors import ApiError
+from rag.api.schemas import (
+    ArticleDetail,
+    ArticleList,
+    ArticleSummary,
+    AskRequest,
+    AskResponse,
+    Health,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+)
+from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
+from rag.api.state import PipelineHolder
+from rag.errors import RagError
+from rag.records import Answer
+
+ERRORS = {code: {"description": text, "content": {"application/json": {"example": {
+    "error": {"code": name, "message": "…"}}}}}
+    for code, text, name in [
+        (400, "Malformed JSON", "malformed_json"), (401, "Missing or wrong API key", "missing_api_key"),
+        (413, "Body or question too long", "payload_too_large"),
+        (422, "Invalid fields or empty question", "invalid_request"),
+        (429, "Rate limited (see Retry-After)", "rate_limited"),
+        (503, "Index or model not ready", "not_ready")]}
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 1)
+
+
+def ask_frames(first: object, rest: Iterator[str | Answer], t0: float) -> AsyncIterator[str]:
+    """SSE frames: `delta` events with text pieces, then one `answer` event (or an `error` event)."""
+
+    async def frames() -> AsyncIterator[str]:
+        try:
+            async for item in drain(first, rest):
+                if isinstance(item, Answer):
+                    yield sse_event(AskResponse.of(item, {"server_total": _ms(t0)}).model_dump(), "answer")
+                elif item:
+                    yield sse_event({"text": item}, "delta")
+        except Exception as exc:  # noqa: BLE001 - the status line is already sent
+            yield error_frame(exc)
+
+    return frames()
+
+
+def raise_unknown(request: Request, router: APIRouter) -> None:
+    """404 for an unknown path, 405 for a known path of `router` asked with the wrong method."""
+    path = request.url.path
+    for route in router.routes:
+        if (isinstance(route, APIRoute) and "{rest:path}" not in route.path
+                and route.path_regex.match(path)):
+            raise ApiError(405, "method_not_allowed",
+                           f"{request.method} is not allowed on {path}; use {', '.join(sorted(route.methods))}",
+                           {"Allow": ", ".join(sorted(route.methods))})
+    raise ApiError(404, "not_found", f"no endpoint {request.method} {path}")
+
+
+def build_api_router(holder: PipelineHolder) -> APIRouter:
+    """The /api routes, reading the pipeline from `holder` at each request."""
+    router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
+
+    @router.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
+    async def ask(req: AskRequest) -> AskResponse:
+        pipeline, t0 = holder.get(), time.perf_counter()
+        history = [t.model_dump() for t in req.history]
+        answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode)
+        return AskResponse.of(answer, {"server_total": _ms(t0)})
+
+    @router.post("/ask/stream", summary="Answer as server-sent events",
+                 response_class=StreamingResponse,
+                 responses={200: {"content": {"text/event-stream": {}},
+                                  "description": "`delta` events {text}, then one `answer` event "
+                                  "(the /api/ask body), or an `error` event."}})
+    async def ask_stream(req: AskRequest) -> StreamingResponse:
+        pipeline, t0 = holder.get(), time.perf_counter()
+        history = [t.model_dump() for t in req.history]
+        it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k, req.mode))
+        first, rest = await first_item(it)  # errors before any output keep their HTTP status
+        return sse_response(ask_frames(first, rest, t0))
+
+    @router.post("/search", response_model=SearchResponse, summary="Ranked paragraphs for a query")
+    async def search(req: SearchRequest) -> SearchResponse:
+        pipeline, t0 = holder.get(), time.perf_counter()
+        hits = await run_in_threadpool(pipeline.search, req.query, req.k, req.mode)
+        return SearchResponse(query=req.query, hits=[SearchHit.of(i + 1, h) for i, h in enumerate(hits)],
+                              timings_ms={"total": _ms(t0)})
+
+    @router.get("/articles", response_model=ArticleList, summary="Every article (without text)")
+    async def articles() -> ArticleList:
+        found = await run_in_threadpool(holder.get().articles)
+        return ArticleList(articles=[ArticleSummary.of(a) for a in found])
+
+    @router.get("/articles/{article_id}", response_model=ArticleDetail,
+                summary="One article with its paragraphs and their ids")
+    async def article(article_id: str) -> ArticleDetail:
+        found = await run_in_threadpool(holder.get().article, article_id)
+        return ArticleDetail.full(found)
+
+    @router.get("/health", response_model=Health, summary="Index, model and corpus status")
+    async def health() -> Health:
+        status = holder.status()
+        if status["ready"]:
+            try:
+                status["pipeline"] = await run_in_threadpool(holder.get().health)
+            except RagError as exc:
+                status.update(status="error", error={"code": exc.code, "message": exc.message})
+        return Health(**status, version=__version__)
+
+    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                      include_in_schema=False)
+    async def unknown(rest: str, request: Request) -> None:
+        # Without this, unknown /api paths would fall through to the UI mounted at "/".
+        raise_unknown(request, router)
+
+    return router

@@ -1,0 +1,185 @@
+"""Request and response bodies of the JSON API (they are the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rag.records import Answer, Article, Citation, Hit, Paragraph
+
+
+class Body(BaseModel):
+    """Strict request bodies: unknown fields are refused so typos surface."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChatTurn(Body):
+    """One earlier turn of the conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+def _non_empty(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+class AskRequest(Body):
+    """A question, optionally with the conversation so far."""
+
+    question: str = Field(description="The question, in Chinese.", examples=["天元区教育局的局长叫什么名字？"])
+    history: list[ChatTurn] = Field(default_factory=list, max_length=50,
+                                    description="Earlier turns, oldest first, for follow-up questions.")
+    top_k: int | None = Field(None, ge=1, le=50, description="Paragraphs given to the answerer.")
+    mode: Literal["extractive", "llm"] | None = Field(None, description="Answerer; default from settings.")
+
+    _check = field_validator("question")(_non_empty)
+
+
+class SearchRequest(Body):
+    """A search for paragraphs."""
+
+    query: str = Field(examples=["家长学校"])
+    k: int = Field(5, ge=1, le=50)
+    mode: Literal["hybrid", "dense", "keyword"] | None = None
+
+    _check = field_validator("query")(_non_empty)
+
+
+class CitationOut(BaseModel):
+    """A numbered citation: the paragraph and the sentence that supports the answer."""
+
+    n: int
+    article_id: str
+    article_title: str
+    paragraph_id: str
+    text: str
+    quote: str
+    score: float
+
+    @classmethod
+    def of(cls, c: Citation) -> CitationOut:
+        """From the record."""
+        return cls(**c.model_dump(include=set(cls.model_fields)))
+
+
+class AskResponse(BaseModel):
+    """An answer with [n] markers that refer to `citations`."""
+
+    answer: str
+    abstained: bool
+    citations: list[CitationOut]
+    related: list[CitationOut] = Field(description="Possibly related paragraphs when abstained.")
+    standalone_question: str = ""
+    mode: str
+    flags: list[str] = []
+    timings_ms: dict[str, float]
+
+    @classmethod
+    def of(cls, a: Answer, extra_ms: dict[str, float] | None = None) -> AskResponse:
+        """From the record, adding server-side timings."""
+        return cls(answer=a.answer, abstained=a.abstained,
+                   citations=[CitationOut.of(c) for c in a.citations],
+                   related=[CitationOut.of(c) for c in a.related],
+                   standalone_question=a.standalone_question, mode=a.mode, flags=list(a.flags),
+                   timings_ms={**a.timings_ms, **(extra_ms or {})})
+
+
+class SearchHit(BaseModel):
+    """One ranked paragraph."""
+
+    rank: int
+    paragraph_id: str
+    article_id: str
+    article_title: str
+    section: str = ""
+    text: str
+    score: float
+    dense_score: float | None = None
+    keyword_score: float | None = None
+
+    @classmethod
+    def of(cls, rank: int, h: Hit) -> SearchHit:
+        """From the record."""
+        p = h.paragraph
+        return cls(rank=rank, paragraph_id=p.paragraph_id, article_id=p.article_id,
+                   article_title=p.article_title, section=p.section, text=p.text, score=h.score,
+                   dense_score=h.dense_score, keyword_score=h.keyword_score)
+
+
+class SearchResponse(BaseModel):
+    """Ranked paragraphs for a query."""
+
+    query: str
+    hits: list[SearchHit]
+    timings_ms: dict[str, float]
+
+
+class ParagraphOut(BaseModel):
+    """A paragraph of an article, with its citable id."""
+
+    paragraph_id: str
+    n: int
+    kind: str
+    section: str = ""
+    text: str
+
+    @classmethod
+    def of(cls, p: Paragraph) -> ParagraphOut:
+        """From the record."""
+        return cls(paragraph_id=p.paragraph_id, n=p.n, kind=p.kind, section=p.section, text=p.text)
+
+
+class ArticleSummary(BaseModel):
+    """An article without its text."""
+
+    article_id: str
+    title: str
+    subtitle: str = ""
+    byline: str = ""
+    published: str | None = None
+    source: str | None = None
+    url: str | None = None
+    paragraph_count: int
+
+    @classmethod
+    def of(cls, a: Article) -> ArticleSummary:
+        """From the record."""
+        return cls(article_id=a.article_id, title=a.title, subtitle=a.subtitle, byline=a.byline,
+                   published=a.published, source=a.source, url=a.url,
+                   paragraph_count=len(a.paragraphs))
+
+
+class ArticleList(BaseModel):
+    """Every article."""
+
+    articles: list[ArticleSummary]
+
+
+class ArticleDetail(ArticleSummary):
+    """An article with its paragraphs."""
+
+    paragraphs: list[ParagraphOut]
+
+    @classmethod
+    def full(cls, a: Article) -> ArticleDetail:
+        """From the record, paragraphs included."""
+        return cls(**ArticleSummary.of(a).model_dump(),
+                   paragraphs=[ParagraphOut.of(p) for p in a.paragraphs])
+
+
+class Health(BaseModel):
+    """Server, index, model and corpus status."""
+
+    status: Literal["ok", "starting", "error"]
+    ready: bool
+    uptime_s: float
+    ready_after_s: float | None = None
+    error: dict[str, str] | None = None
+    pipeline: dict[str, Any] | None = None
+    version: str

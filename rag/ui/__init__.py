@@ -1,0 +1,34 @@
+"""The public Gradio UI, mounted at "/" of the FastAPI server."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from rag.config import Settings
+
+FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
+         "system-ui", "sans-serif"]
+MONO = ["Noto Sans Mono CJK SC", "ui-monospace", "monospace"]
+
+
+def _asset(name: str) -> str:
+    return files("rag").joinpath("ui_assets", name).read_text(encoding="utf-8")
+
+
+def mount_ui(app: Any, settings: Settings, get_pipeline: Any) -> None:
+    """Build the Blocks and mount them at "/" (after the API routes, so /api stays reachable)."""
+    import gradio as gr
+
+    from rag.ui.blocks import build_ui
+
+    # Local font names only: a GoogleFont in the theme would make browsers fetch from the internet.
+    theme = gr.themes.Default(primary_hue="red", font=FONTS, font_mono=MONO)
+    blocks = build_ui(settings, get_pipeline)
+    gr.mount_gradio_app(
+        app, blocks, path="/", theme=theme, css=_asset("ui.css"),
+        head=f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+             f"<script>{_asset('ui.js')}</script>",
+        footer_links=[], ssr_mode=False, mcp_server=False, show_error=False, pwa=False,
+        enable_monitoring=False, server_name=settings.server.host, server_port=settings.server.port,
+    )

@@ -1,0 +1,149 @@
+"""The citizens' chat UI (Gradio Blocks, in Chinese): streamed answers, sources panel, article browser."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gradio as gr
+
+from rag.config import Settings
+from rag.errors import InvalidQuestionError, NotReadyError, RagError
+from rag.records import Answer
+from rag.ui.render import (
+    Turn,
+    answer_markdown,
+    article_html,
+    articles_intro,
+    sources_html,
+    turn_record,
+)
+
+log = logging.getLogger(__name__)
+
+GetPipeline = Callable[[], Any]
+Chat = list[dict[str, Any]]
+Update = tuple[Any, Chat, list[Turn], str]
+
+INTRO = ("<div id='intro'><h1>新闻问答</h1><p>用中文提问，系统只根据已收录的新闻文章作答，"
+         "每句回答都标有出处 <b>[数字]</b>，点击即可查看原文。找不到答案时会直接告诉您。</p></div>")
+THINKING = "<span class='thinking'>正在查找相关文章…</span>"
+
+
+def _friendly(exc: Exception) -> str:
+    if isinstance(exc, NotReadyError):
+        return "系统正在准备中（加载文章和模型），请稍等片刻再试。"
+    if isinstance(exc, InvalidQuestionError):
+        return f"这个问题无法处理：{exc.message}"
+    if isinstance(exc, RagError):
+        return "抱歉，系统暂时无法回答，请稍后再试。"
+    return "抱歉，出了点问题，请稍后再试。"
+
+
+def _history(turns: list[Turn]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for t in turns:
+        out += [{"role": "user", "content": t["question"]}, {"role": "assistant", "content": t["answer"]}]
+    return out
+
+
+def make_respond(get_pipeline: GetPipeline) -> Callable[[str, Chat, list[Turn]], Iterator[Update]]:
+    """The chat handler: streams the answer into the last message, then links its citations."""
+
+    def respond(question: str, chat: Chat, turns: list[Turn]) -> Iterator[Update]:
+        question = (question or "").strip()
+        chat, turns = list(chat or []), list(turns or [])
+        if not question:
+            yield gr.skip(), chat, turns, sources_html(turns)
+            return
+        chat += [{"role": "user", "content": question}, {"role": "assistant", "content": THINKING}]
+        yield "", chat, turns, sources_html(turns)
+        text, final = "", None
+        try:
+            for item in get_pipeline().stream(question, _history(turns)):
+                if isinstance(item, Answer):
+                    final = item
+                elif item:
+                    text += item
+                    chat[-1] = {"role": "assistant", "content": text}
+                    yield "", chat, turns, sources_html(turns)
+        except Exception as exc:  # noqa: BLE001 - a citizen sees a sentence, the log gets the rest
+            if not isinstance(exc, RagError):
+                log.exception("UI question failed")
+            chat[-1] = {"role": "assistant", "content": _friendly(exc)}
+            yield "", chat, turns, sources_html(turns)
+            return
+        if final is None:
+            chat[-1] = {"role": "assistant", "content": _friendly(RuntimeError("no answer"))}
+            yield "", chat, turns, sources_html(turns)
+            return
+        turns.append(turn_record(question, final))
+        chat[-1] = {"role": "assistant", "content": answer_markdown(final, len(turns) - 1)}
+        yield "", chat, turns, sources_html(turns)
+
+    return respond
+
+
+def make_article_loaders(get_pipeline: GetPipeline) -> tuple[Callable[[], Any], Callable[[str], str]]:
+    """Handlers filling the article list and showing one article."""
+
+    def list_articles() -> tuple[Any, str]:
+        try:
+            found = get_pipeline().articles()
+        except RagError as exc:
+            return gr.update(choices=[]), f'<div class="src-empty">{_friendly(exc)}</div>'
+        choices = [(a.title, a.article_id) for a in found]
+        return gr.update(choices=choices, value=None), articles_intro(len(found))
+
+    def show_article(article_id: str | None) -> str:
+        if not article_id:
+            return articles_intro(len(get_pipeline().articles()))
+        try:
+            return article_html(get_pipeline().article(article_id))
+        except RagError as exc:
+            return f'<div class="src-empty">{_friendly(exc)}</div>'
+
+    return list_articles, show_article
+
+
+def build_ui(settings: Settings, get_pipeline: GetPipeline) -> gr.Blocks:
+    """The Blocks app; `get_pipeline` returns the open pipeline or raises NotReadyError."""
+    respond = make_respond(get_pipeline)
+    list_articles, show_article = make_article_loaders(get_pipeline)
+    with gr.Blocks(title="新闻问答", analytics_enabled=False) as blocks:
+        gr.HTML(INTRO, js_on_load=None)
+        turns = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("提问", id="ask", elem_id="tab-ask"):
+                with gr.Row(equal_height=False, elem_id="ask-row"):
+                    with gr.Column(scale=3, min_width=300):
+                        chat = gr.Chatbot(label="对话", elem_id="chat", height=460, buttons=["copy"],
+                                          feedback_options=None, layout="bubble", show_label=False,
+                                          placeholder="您好！请在下方输入问题，或点击示例问题。")
+                        with gr.Row(elem_id="ask-bar"):
+                            question = gr.Textbox(show_label=False, elem_id="question", scale=5,
+                                                  placeholder="请输入您的问题…", max_length=500,
+                                                  autofocus=True, min_width=160)
+                            send = gr.Button("提问", variant="primary", elem_id="send", scale=1,
+                                             min_width=70)
+                        with gr.Row(elem_id="examples"):
+                            examples = [gr.Button(q, size="sm", elem_classes=["example"])
+                                        for q in settings.server.example_questions]
+                        clear = gr.Button("开始新的对话", size="sm", elem_id="new-chat")
+                    with gr.Column(scale=2, min_width=280):
+                        sources = gr.HTML(sources_html([]), elem_id="sources", js_on_load=None)
+            with gr.Tab("浏览文章", id="browse", elem_id="tab-browse"):
+                picker = gr.Dropdown(label="选择文章", choices=[], elem_id="article-picker")
+                reader = gr.HTML('<div class="src-empty">正在加载文章列表…</div>', elem_id="reader",
+                                 js_on_load=None)
+        outputs = [question, chat, turns, sources]
+        send.click(respond, [question, chat, turns], outputs)
+        question.submit(respond, [question, chat, turns], outputs)
+        for button, text in zip(examples, settings.server.example_questions, strict=True):
+            button.click(lambda t=text: t, None, question, queue=False).then(
+                respond, [question, chat, turns], outputs)
+        clear.click(lambda: ("", [], [], sources_html([])), None, outputs, queue=False)
+        picker.change(show_article, picker, reader)
+        blocks.load(list_articles, None, [picker, reader])
+    return blocks
