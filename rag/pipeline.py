@@ -10,6 +10,7 @@ Contract (others code against this; keep it stable):
     pipeline.articles() -> list[Article]        # paragraphs included
     pipeline.article(article_id) -> Article     # raises NotFoundError
     pipeline.health() -> dict                   # index, model and corpus status
+    pipeline.with_settings(settings) -> Pipeline  # same index + embedder, other retrieval/answer settings
 """
 
 from __future__ import annotations
@@ -55,6 +56,21 @@ class Pipeline:
         chain = build_chain(settings, retriever, embedder=embedder)
         log.info("pipeline ready in %.1f s", time.perf_counter() - t0)
         return cls(settings, index, embedder, retriever, chain)
+
+    def with_settings(self, settings: Settings) -> Pipeline:
+        """A sibling over the same loaded index and embedder with other retrieval/answer settings
+        (used by `rag eval --compare`); settings that shape the index must not change."""
+        from rag.answer.chain import build_chain
+        from rag.errors import ConfigError
+        from rag.retrieve import HybridRetriever
+
+        for name in ("corpus_dir", "index_dir", "model", "chunk", "store"):
+            if getattr(settings, name) != getattr(self.settings, name):
+                raise ConfigError(f"with_settings cannot change {name!r}: it shapes the index",
+                                  hint="open a new Pipeline for another corpus, model or index")
+        retriever = HybridRetriever(self.index, self.embedder, settings)
+        chain = build_chain(settings, retriever, embedder=self.embedder)
+        return type(self)(settings, self.index, self.embedder, retriever, chain)
 
     def ask(self, question: str, history: History = (), top_k: int | None = None,
             mode: str | None = None) -> Answer:

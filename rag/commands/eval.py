@@ -1,18 +1,135 @@
-"""`rag eval`."""
+"""`rag eval`: run a question set through the pipeline and report answer, citation, retrieval,
+abstention and latency metrics (one setup, or several side by side with --compare)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from rag.config import Settings
+from rag.errors import EvalError
+
+DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
+
+
+def _settings(args: argparse.Namespace, settings: Settings) -> Settings:
+    """Apply --corpus/--index-dir given after `eval` (the global ones are already applied)."""
+    update: dict[str, object] = {}
+    if args.eval_corpus is not None:
+        update["corpus_dir"] = Path(args.eval_corpus)
+    if args.eval_index_dir is not None:
+        update["index_dir"] = Path(args.eval_index_dir)
+    return settings.model_copy(update=update) if update else settings
+
+
+def _progress(label: str, quiet: bool):  # type: ignore[no-untyped-def]
+    if quiet:
+        return None
+
+    def report(i: int, n: int, row) -> None:  # type: ignore[no-untyped-def]
+        mark = "ok" if row.correct else ("ERR" if row.error else "miss")
+        print(f"\r[{label}] {i}/{n} {row.id} {mark:<4} {row.latency_ms:6.0f} ms",
+              end="\n" if i == n else "", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _print_floors(checks, stream) -> bool:  # type: ignore[no-untyped-def]
+    ok = True
+    for c in checks:
+        sign = ">=" if c.floor.kind == "min" else "<="
+        status = "ok  " if c.ok else "FAIL"
+        print(f"{status} {c.floor.metric} = {c.value:.3f} (floor {sign} {c.floor.bound})"
+              f" — {c.floor.description}", file=stream)
+        ok = ok and c.ok
+    return ok
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Not built yet."""
-    raise SystemExit("rag eval: not implemented yet")
+    """Evaluate; exit 1 when --check-floors or --fail-under-accuracy is not met."""
+    from rag.eval import runner
+    from rag.eval.compare import render_compare_markdown
+    from rag.eval.questions import load_questions
+    from rag.eval.report import render_markdown
+    from rag.pipeline import Pipeline
+
+    settings = _settings(args, settings)
+    if args.limit is not None and args.limit < 1:
+        raise EvalError(f"--limit must be >= 1, got {args.limit}")
+    items = load_questions(args.questions)[: args.limit]
+    primary = runner.make_setup(args.retrieval or settings.retrieval.mode,
+                                args.mode or settings.answer.mode)
+    setups = runner.default_setups(settings) if args.compare else (primary,)
+    for s in setups:
+        runner.check_setup(settings, s)
+    pipeline = Pipeline.open(settings, progress=not args.quiet)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    qpath = str(args.questions)
+    comparison = None
+    if args.compare:
+        comparison = runner.compare(pipeline, items, setups, questions=qpath, created=created,
+                                    progress=lambda s: _progress(s.name, args.quiet))
+        # floors and report.* are about the configured setup (hybrid, extractive by default)
+        report = comparison.reports.get(primary.name) or comparison.reports[setups[-1].name]
+    else:
+        report = runner.evaluate(pipeline, items, primary, questions=qpath, created=created,
+                                 progress=_progress(primary.name, args.quiet))
+
+    if args.json:
+        doc = comparison if comparison is not None else report
+        print(doc.model_dump_json(indent=2))
+    elif comparison is not None:
+        print(render_compare_markdown(comparison))
+    else:
+        print(render_markdown(report))
+    if args.report is not None:
+        for path in runner.write_reports(Path(args.report), report, comparison):
+            print(f"wrote {path}", file=sys.stderr)
+
+    ok = True
+    if args.check_floors:
+        print(f"floors ({report.meta.get('retrieval_mode')}, {report.meta.get('answer_mode')}):",
+              file=sys.stderr)
+        ok = _print_floors(runner.check_floors(report.overall), sys.stderr)
+    if args.fail_under_accuracy is not None and (
+        report.overall.answer_accuracy < args.fail_under_accuracy
+    ):
+        print(f"FAIL answer accuracy {report.overall.answer_accuracy:.3f} < "
+              f"{args.fail_under_accuracy}", file=sys.stderr)
+        ok = False
+    return 0 if ok else 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the sub-command to the CLI."""
-    p = sub.add_parser("eval", help="eval (not implemented yet)")
+    p = sub.add_parser(
+        "eval", help="evaluate answers, citations, retrieval and abstention on a question set",
+        description="Run every question of a JSONL set (format: eval/README.md) through the same "
+        "pipeline the API uses. Your own corpus: rag --corpus DIR --index-dir DIR eval "
+        "--questions FILE (the index is built or reused by fingerprint).",
+    )
+    p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS,
+                   help=f"question set (default: {DEFAULT_QUESTIONS})")
+    p.add_argument("--corpus", dest="eval_corpus", default=None,
+                   help="corpus folder (same as the global --corpus)")
+    p.add_argument("--index-dir", dest="eval_index_dir", default=None,
+                   help="index folder (same as the global --index-dir)")
+    p.add_argument("--mode", choices=["extractive", "llm"], default=None,
+                   help="answerer (default: settings.answer.mode)")
+    p.add_argument("--retrieval", choices=["hybrid", "dense", "keyword"], default=None,
+                   help="retrieval mode (default: settings.retrieval.mode)")
+    p.add_argument("--compare", action="store_true",
+                   help="run keyword, dense and hybrid retrieval (and the LLM when configured) "
+                   "side by side; one table, rows = metrics")
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--report", default=None, metavar="DIR",
+                   help="write report.md, report.html and report.json (and compare.*) there")
+    p.add_argument("--check-floors", action="store_true",
+                   help="exit 1 when a metric is below the agreed floors (rag.eval.runner.FLOORS)")
+    p.add_argument("--fail-under-accuracy", type=float, default=None, metavar="X",
+                   help="exit 1 when answer accuracy is below X (0..1)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)

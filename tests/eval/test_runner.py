@@ -1,0 +1,220 @@
+"""The eval runner against a hand-made pipeline: scoring, errors, setups, floors, reports, CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag.config import Settings
+from rag.errors import ConfigError, LLMError, RagError
+from rag.eval import runner
+from rag.eval.compare import compare_rows, render_compare_markdown
+from rag.eval.questions import QuestionItem, Turn
+from rag.eval.results import EvalMetrics, summarize
+from rag.records import Answer, Citation, Hit, Paragraph
+
+ABSTAIN = "抱歉，现有文章中没有找到这个问题的答案。"
+GOLD = "全区各校召开线上或线下家长会62次，组织开展丰富多彩的活动。"
+CHIEF = "天元区教育局局长龙超俊说，家校合作是一种跨界交流。"
+OTHER = "隆回交警发放宣传资料20000余份。"
+
+
+def _para(pid: str, text: str) -> Paragraph:
+    return Paragraph(paragraph_id=pid, article_id=pid.split("#")[0], article_title="家校同携手",
+                     n=0, text=text, norm=text)
+
+
+PARAS = {"a#p1": _para("a#p1", GOLD), "a#p2": _para("a#p2", CHIEF), "b#p0": _para("b#p0", OTHER)}
+
+
+def _hit(pid: str, score: float) -> Hit:
+    return Hit(paragraph=PARAS[pid], chunk_id=f"{pid}#c0", chunk_text=PARAS[pid].text, score=score)
+
+
+def _cite(pid: str) -> Citation:
+    p = PARAS[pid]
+    return Citation(n=1, article_id=p.article_id, article_title=p.article_title,
+                    paragraph_id=pid, text=p.text, quote=p.text, score=1.0)
+
+
+class FakePipeline:
+    """Scripted answers per question; retrieval order depends on the mode; records every call."""
+
+    def __init__(self, settings: Settings, script: dict[str, tuple[str, str | None]],
+                 calls: list[tuple[Any, ...]] | None = None) -> None:
+        self.settings = settings
+        self.script = script  # question -> (answer text, cited paragraph id or None = abstain)
+        self.calls: list[tuple[Any, ...]] = [] if calls is None else calls
+
+    def ask(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+            mode: str | None = None) -> Answer:
+        self.calls.append(("ask", question, list(history), mode, self.settings.retrieval.mode))
+        if question not in self.script:
+            raise LLMError("endpoint down")
+        text, pid = self.script[question]
+        standalone = "家长会开了几次" if history else ""
+        if pid is None:
+            return Answer(question=question, answer=ABSTAIN, abstained=True,
+                          standalone_question=standalone)
+        return Answer(question=question, answer=text, abstained=False, citations=(_cite(pid),),
+                      standalone_question=standalone)
+
+    def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
+        self.calls.append(("search", query, k, mode))
+        if query == "boom":
+            raise RagError("search failed")
+        order = ["a#p2", "a#p1", "b#p0"] if mode == "keyword" else ["a#p1", "a#p2", "b#p0"]
+        return [_hit(pid, 1.0 / (i + 1)) for i, pid in enumerate(order)][:k]
+
+    def with_settings(self, settings: Settings) -> FakePipeline:
+        return FakePipeline(settings, self.script, self.calls)
+
+
+NUMBER = QuestionItem(id="q1", question="天元区开了多少次家长会？", answers=("62次",),
+                      evidence=("家长会62次",), type="number")
+PERSON = QuestionItem(id="q2", question="局长是谁？", answers=("龙超俊",),
+                      evidence=("局长龙超俊",), type="person")
+FOLLOW = QuestionItem(id="q3", question="那开了几次？", answers=("62",), evidence=("家长会62次",),
+                      type="followup", history=(Turn(role="user", content="天元区家长会"),
+                                                Turn(role="assistant", content="……")))
+UNANS = QuestionItem(id="q4", question="天元区有多少所小学？", type="unanswerable")
+ITEMS = [NUMBER, PERSON, FOLLOW, UNANS]
+SCRIPT: dict[str, tuple[str, str | None]] = {
+    NUMBER.question: ("全区各校召开家长会62次[1]", "a#p1"),
+    PERSON.question: ("", None),  # a false refusal
+    FOLLOW.question: ("62次[1]", "a#p1"),
+    UNANS.question: ("", None),
+}
+
+
+def _clock() -> Any:
+    t = [0.0]
+
+    def tick() -> float:
+        t[0] += 0.05
+        return t[0]
+
+    return tick
+
+
+@pytest.fixture
+def fake(fake_settings: Settings) -> FakePipeline:
+    return FakePipeline(fake_settings, dict(SCRIPT))
+
+
+def test_run_questions_scores_each_question(fake: FakePipeline) -> None:
+    rows = runner.run_questions(fake, ITEMS, answer_mode="extractive", clock=_clock())
+    by_id = {r.id: r for r in rows}
+    assert [r.id for r in rows] == ["q1", "q2", "q3", "q4"]
+    assert by_id["q1"].correct and by_id["q1"].citation_ok and by_id["q1"].gold_rank == 1
+    assert not by_id["q2"].correct and by_id["q2"].abstained and by_id["q2"].gold_rank == 2
+    assert by_id["q3"].correct
+    assert by_id["q4"].correct and by_id["q4"].unanswerable
+    assert all(r.latency_ms == pytest.approx(50.0) for r in rows)
+    m = summarize(rows)
+    assert m.false_refusal_rate == pytest.approx(1 / 3)
+    assert m.abstention_recall == 1.0 and m.abstention_precision == 0.5
+
+
+def test_history_goes_in_as_dicts_and_search_uses_the_standalone_question(
+        fake: FakePipeline) -> None:
+    runner.run_questions(fake, [FOLLOW], answer_mode="llm", retrieval_mode="dense")
+    ask, search = fake.calls
+    assert ask[2] == [{"role": "user", "content": "天元区家长会"},
+                      {"role": "assistant", "content": "……"}]
+    assert ask[3] == "llm"
+    assert search == ("search", "家长会开了几次", runner.RETRIEVAL_K, "dense")
+
+
+def test_pipeline_errors_become_error_rows(fake: FakePipeline) -> None:
+    item = QuestionItem(id="q9", question="不在剧本里？", type="unanswerable")
+    rows = runner.run_questions(fake, [item], clock=_clock())
+    assert rows[0].error == "llm_unavailable: endpoint down" and not rows[0].correct
+    assert summarize(rows).errors == 1
+
+
+def test_a_failed_search_still_scores_the_answer(fake: FakePipeline) -> None:
+    item = QuestionItem(id="q8", question="boom", answers=("62",), evidence=("62次",), type="number")
+    fake.script["boom"] = ("62次[1]", "a#p1")
+    row = runner.run_questions(fake, [item])[0]
+    assert row.correct and row.gold_rank is None and row.retrieved == ()
+
+
+def test_progress_is_called_per_question(fake: FakePipeline) -> None:
+    seen: list[tuple[int, int, str]] = []
+    runner.run_questions(fake, ITEMS, progress=lambda i, n, r: seen.append((i, n, r.id)))
+    assert seen == [(1, 4, "q1"), (2, 4, "q2"), (3, 4, "q3"), (4, 4, "q4")]
+
+
+def test_default_setups_add_the_llm_only_when_an_endpoint_is_set(fake_settings: Settings) -> None:
+    assert [s.name for s in runner.default_setups(fake_settings)] == ["keyword", "dense", "hybrid"]
+    with_llm = fake_settings.model_copy(update={"answer": fake_settings.answer.model_copy(
+        update={"llm_base_url": "http://localhost:11434/v1"})})
+    names = [s.name for s in runner.default_setups(with_llm)]
+    assert names == ["keyword", "dense", "hybrid", "hybrid+llm"]
+    with pytest.raises(ConfigError):
+        runner.check_setup(fake_settings, runner.make_setup("hybrid", "llm"))
+
+
+def test_the_retrieval_mode_reaches_the_chain(fake: FakePipeline) -> None:
+    assert runner.pipeline_for(fake, runner.make_setup("hybrid")) is fake
+    sibling = runner.pipeline_for(fake, runner.make_setup("keyword"))
+    assert sibling is not fake
+    assert sibling.settings.retrieval.mode == "keyword"  # type: ignore[attr-defined]
+    assert fake.settings.retrieval.mode == "hybrid"  # the original is untouched
+
+
+def test_compare_runs_every_setup_over_the_same_questions(fake: FakePipeline) -> None:
+    setups = runner.default_setups(fake.settings)
+    comparison = runner.compare(fake, ITEMS, setups, questions="q.jsonl", created="now",
+                                clock=_clock())
+    assert comparison.setups == ("keyword", "dense", "hybrid")
+    asks = [c for c in fake.calls if c[0] == "ask"]
+    assert [c[4] for c in asks] == ["keyword"] * 4 + ["dense"] * 4 + ["hybrid"] * 4
+    assert comparison.reports["keyword"].overall.recall_at_1 == pytest.approx(1 / 3)
+    assert comparison.reports["hybrid"].overall.recall_at_1 == pytest.approx(2 / 3)
+    assert comparison.reports["dense"].meta["retrieval_mode"] == "dense"
+    text = render_compare_markdown(comparison)
+    assert "| metric | keyword | dense | hybrid |" in text
+    labels = [label for label, _ in compare_rows(comparison)]
+    assert "recall@5" in labels and "false refusal rate" in labels
+    assert "accuracy · followup" in labels
+    row = dict(compare_rows(comparison))["recall@1"]
+    assert row == ["33.3%", "66.7%", "66.7%"]
+
+
+def test_floors_name_real_metrics_and_are_the_agreed_ones() -> None:
+    for floor in runner.FLOORS:
+        assert floor.metric in EvalMetrics.model_fields
+    bounds = {f.metric: (f.kind, f.bound) for f in runner.FLOORS}
+    assert bounds == {"answer_accuracy": ("min", 0.90), "citation_ok_rate": ("min", 0.95),
+                      "abstention_recall": ("min", 0.90), "false_refusal_rate": ("max", 0.05),
+                      "recall_at_5": ("min", 0.98)}
+
+
+def test_check_floors_reports_each_floor(fake: FakePipeline) -> None:
+    rows = runner.run_questions(fake, ITEMS)
+    checks = {c.floor.metric: c for c in runner.check_floors(summarize(rows))}
+    assert not checks["answer_accuracy"].ok  # 2 of 3
+    assert not checks["false_refusal_rate"].ok  # 1 of 3 refused
+    assert checks["abstention_recall"].ok and checks["citation_ok_rate"].ok
+    assert checks["recall_at_5"].ok and checks["recall_at_5"].value == 1.0
+    perfect = dict(SCRIPT)
+    perfect[PERSON.question] = ("局长龙超俊[1]", "a#p2")
+    good = runner.run_questions(FakePipeline(fake.settings, perfect), ITEMS)
+    assert all(c.ok for c in runner.check_floors(summarize(good)))
+
+
+def test_write_reports(fake: FakePipeline, tmp_path: Path) -> None:
+    report = runner.evaluate(fake, ITEMS, runner.make_setup("hybrid"), created="now")
+    written = runner.write_reports(tmp_path / "out", report)
+    assert sorted(p.name for p in written) == ["report.html", "report.json", "report.md"]
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["overall"]["n"] == 4
+    assert "q2" in (tmp_path / "out" / "report.md").read_text()
+    comparison = runner.compare(fake, ITEMS, runner.default_setups(fake.settings))
+    names = [p.name for p in runner.write_reports(tmp_path / "cmp", report, comparison)]
+    assert "compare.md" in names and "compare.json" in names
