@@ -40,7 +40,11 @@ def accounted_text(article: Article) -> str:
 
 def account(result_or_articles: IngestResult | Iterable[Article], source_text: str) -> Accounting:
     """Compare the multiset of non-whitespace characters of the source with what the articles hold."""
-    articles = result_or_articles.articles if isinstance(result_or_articles, IngestResult) else result_or_articles
+    articles = (
+        result_or_articles.articles
+        if isinstance(result_or_articles, IngestResult)
+        else result_or_articles
+    )
     held: Counter[str] = Counter()
     for article in articles:
         held.update(_chars(accounted_text(article)))

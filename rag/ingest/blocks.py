@@ -65,7 +65,11 @@ def split_lines(text: str, base: int = 0) -> list[Block]:
 
 def is_credit(text: str) -> bool:
     """A photo credit: a short line ending in 供图/摄/摄影, holding no sentence punctuation."""
-    return len(text) <= MAX_CREDIT and _CREDIT.search(text) is not None and not _INNER_STOP.search(text)
+    return (
+        len(text) <= MAX_CREDIT
+        and _CREDIT.search(text) is not None
+        and not _INNER_STOP.search(text)
+    )
 
 
 def is_byline(text: str) -> bool:

@@ -48,7 +48,9 @@ def build_articles(drafts: Sequence[Draft], meta: DocMeta) -> list[Article]:
     """Turn the drafts of one document into Article records, dropping passages printed twice."""
     flat = [(d, b) for d, draft in enumerate(drafts) for b in draft.items if b.kind in _KIND]
     norms = [normalize_text(b.text) for _, b in flat]
-    copies = find_duplicates([n if b.kind in TEXT_KINDS else None for n, (_, b) in zip(norms, flat)])
+    copies = find_duplicates(
+        [n if b.kind in TEXT_KINDS else None for n, (_, b) in zip(norms, flat, strict=False)]
+    )
     ids = _article_ids(drafts, flat, copies, meta)
     pids: dict[int, str] = {}
     numbered: list[list[tuple[int, int]]] = [[] for _ in drafts]

@@ -65,7 +65,9 @@ def read_file_articles(path: Path, name: str, problems: list[Problem]) -> list[A
 def load_corpus(corpus_dir: Path) -> IngestResult:
     """Read every file under corpus_dir into articles; a bad file is skipped with its reason, never raised."""
     if not corpus_dir.exists():
-        raise IngestError(f"corpus folder not found: {corpus_dir}", hint="set RAG_CORPUS_DIR or pass --corpus")
+        raise IngestError(
+            f"corpus folder not found: {corpus_dir}", hint="set RAG_CORPUS_DIR or pass --corpus"
+        )
     articles: list[Article] = []
     skipped: list[SkippedFile] = []
     problems: list[Problem] = []
@@ -89,7 +91,9 @@ def _unique(articles: list[Article], seen: set[str], problems: list[Problem]) ->
     """Drop an article whose id was already ingested (the same document twice), reporting it."""
     for article in articles:
         if article.article_id in seen:
-            problems.append(Problem(article.source_path, f"duplicate article id {article.article_id!r} dropped"))
+            problems.append(
+                Problem(article.source_path, f"duplicate article id {article.article_id!r} dropped")
+            )
             continue
         seen.add(article.article_id)
         yield article

@@ -40,7 +40,9 @@ def find_duplicates(norms: Sequence[str | None]) -> dict[int, int]:
     return copies
 
 
-def _container(mine: frozenset[str], size: int, kept: list[tuple[int, frozenset[str], int]]) -> int | None:
+def _container(
+    mine: frozenset[str], size: int, kept: list[tuple[int, frozenset[str], int]]
+) -> int | None:
     """The first kept paragraph that contains most of these n-grams."""
     for index, theirs, their_size in kept:
         if their_size < size * MIN_CONTAINMENT:

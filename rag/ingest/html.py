@@ -10,13 +10,55 @@ from rag.ingest.page import articles_from_blocks
 from rag.records import Article
 
 SKIP_TAGS = frozenset(
-    "script style noscript template nav header footer aside form button select svg iframe".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "svg",
+        "iframe",
+    ]
 )
 BLOCK_TAGS = frozenset(
-    "p div section article main h1 h2 h3 h4 h5 h6 li dd dt blockquote figcaption figure td th tr pre br hr "
-    "ul ol table".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dd",
+        "dt",
+        "blockquote",
+        "figcaption",
+        "figure",
+        "td",
+        "th",
+        "tr",
+        "pre",
+        "br",
+        "hr",
+        "ul",
+        "ol",
+        "table",
+    ]
 )
-_HINTS: dict[str, Hint] = {"h1": "title", "figcaption": "caption"} | {f"h{k}": "heading" for k in range(2, 7)}
+_HINTS: dict[str, Hint] = {"h1": "title", "figcaption": "caption"} | {
+    f"h{k}": "heading" for k in range(2, 7)
+}
 
 
 class _TextCollector(HTMLParser):

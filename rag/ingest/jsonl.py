@@ -22,7 +22,10 @@ _STREAM_ERRORS = (EOFError, OSError, ValueError)
 
 
 def iter_jsonl_articles(
-    path: Path, limit: int | None = None, problems: list[Problem] | None = None, source_path: str | None = None
+    path: Path,
+    limit: int | None = None,
+    problems: list[Problem] | None = None,
+    source_path: str | None = None,
 ) -> Iterator[Article]:
     """Stream one Article per valid line; malformed lines are reported (with line numbers) and skipped.
 

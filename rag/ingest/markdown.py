@@ -18,7 +18,13 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _LEAD = re.compile(r"^(?:>\s*)+|^(?:[-*+]|\d+[.)])\s+")
 _RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
-_FRONT_KEYS = {"title": "title", "date": "published", "published": "published", "url": "url", "source": "source"}
+_FRONT_KEYS = {
+    "title": "title",
+    "date": "published",
+    "published": "published",
+    "url": "url",
+    "source": "source",
+}
 
 
 def _inline(text: str) -> str:
@@ -61,7 +67,9 @@ def markdown_blocks(text: str) -> tuple[list[Block], dict[str, str]]:
         heading, image = _ATX.match(line), _IMAGE.fullmatch(line)
         if heading or image:
             _flush(para, blocks)
-            hint: Hint = "caption" if image else ("title" if len(heading.group(1)) == 1 else "heading")  # type: ignore[union-attr]
+            hint: Hint = (
+                "caption" if image else ("title" if len(heading.group(1)) == 1 else "heading")
+            )  # type: ignore[union-attr]
             body = image.group(1) if image else heading.group(2)  # type: ignore[union-attr]
             if body.strip():
                 blocks.append(Block(_inline(body), begin, begin + len(line), hint=hint))

@@ -53,6 +53,13 @@ def is_cjk(ch: str) -> bool:
 
 def glue(left: str, right: str) -> str:
     """Join two fragments of one sentence: no space in CJK text, one space between Latin words."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+    if (
+        left
+        and right
+        and left[-1].isascii()
+        and left[-1].isalnum()
+        and right[0].isascii()
+        and right[0].isalnum()
+    ):
         return f"{left} {right}"
     return left + right

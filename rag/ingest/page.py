@@ -11,7 +11,9 @@ from rag.ingest.segment import segment_page, single_draft
 from rag.records import Article
 
 
-def articles_from_blocks(blocks: Sequence[Block], meta: DocMeta, *, single: bool = False) -> list[Article]:
+def articles_from_blocks(
+    blocks: Sequence[Block], meta: DocMeta, *, single: bool = False
+) -> list[Article]:
     """Repair, segment and build articles from blocks of any format."""
     prepared = prepare(blocks)
     drafts = [single_draft(prepared)] if single else segment_page(prepared)

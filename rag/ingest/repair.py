@@ -38,8 +38,10 @@ def _classified(block: Block) -> Block:
 
 def _can_caption(block: Block) -> bool:
     """A block printed right above a photo credit is its caption when it is short."""
-    return block.kind in ("body", "head", "caption") and len(block.text) <= MAX_CAPTION and (
-        ends_sentence(block.text) or "，" not in block.text
+    return (
+        block.kind in ("body", "head", "caption")
+        and len(block.text) <= MAX_CAPTION
+        and (ends_sentence(block.text) or "，" not in block.text)
     )
 
 
@@ -74,7 +76,9 @@ def _joins(a: Block, b: Block, after: Block | None) -> bool:
         return b.kind == "body" or short_tail
     if a.kind == "head":
         head_tail = b.kind == "head" and len(a.text) + len(b.text) <= MAX_HEAD
-        return head_tail or (b.kind == "body" and len(b.text) <= MAX_HEAD_TAIL and ends_sentence(b.text))
+        return head_tail or (
+            b.kind == "body" and len(b.text) <= MAX_HEAD_TAIL and ends_sentence(b.text)
+        )
     return False
 
 
@@ -84,7 +88,11 @@ def _absorb(a: Block, b: Block, across_caption: bool) -> None:
     a.end = b.end
     a.pieces = a.pieces + b.pieces
     a.end_byline, a.marks = b.end_byline, a.marks + b.marks
-    a.repairs = a.repairs + b.repairs + ["rejoined_across_caption" if across_caption else "rejoined_broken_line"]
+    a.repairs = (
+        a.repairs
+        + b.repairs
+        + ["rejoined_across_caption" if across_caption else "rejoined_broken_line"]
+    )
 
 
 def rejoin(blocks: list[Block]) -> list[Block]:

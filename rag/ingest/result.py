@@ -53,7 +53,9 @@ class IngestResult:
 def count_stats(articles: tuple[Article, ...], files_read: int) -> IngestStats:
     """Tally articles, paragraphs, captions, rejoined breaks and dropped duplicates."""
     paragraphs = sum(len(a.paragraphs) for a in articles)
-    rejoined = sum(1 for a in articles for p in a.paragraphs for r in p.repairs if r.startswith("rejoined"))
+    rejoined = sum(
+        1 for a in articles for p in a.paragraphs for r in p.repairs if r.startswith("rejoined")
+    )
     return IngestStats(
         files_read=files_read,
         articles=len(articles),

@@ -89,7 +89,12 @@ class _Segmenter:
         if block.kind == "endline":
             self.end_story(block.text[1:-1].strip(), block)
             return i + 1
-        if block.kind == "sub" and self.cur is not None and not self.cur.items and not self.cur.subtitles:
+        if (
+            block.kind == "sub"
+            and self.cur is not None
+            and not self.cur.items
+            and not self.cur.subtitles
+        ):
             self.cur.add_subtitle(block)
             return i + 1
         cur = self.cur

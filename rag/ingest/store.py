@@ -45,5 +45,7 @@ def read_ingest(index_dir: Path) -> tuple[Article, ...]:
             try:
                 articles.append(Article.model_validate_json(line))
             except ValidationError as exc:
-                raise IndexCorruptError(f"{path}:{lineno}: not an article ({exc.error_count()} errors)") from exc
+                raise IndexCorruptError(
+                    f"{path}:{lineno}: not an article ({exc.error_count()} errors)"
+                ) from exc
     return tuple(articles)

@@ -19,7 +19,13 @@ from .conftest import SECOND_PAGE
 BODY = "青石县今年新建了三座图书馆，方便群众就近借阅。全县图书借阅量比去年增长了三成。"
 DOCS = [
     {"id": "doc-1", "text": BODY, "published": "2023-08-16 18:24:57"},
-    {"id": "doc-2", "title": "给定标题", "text": "第二篇报道的正文。\n第二段正文也在这里。", "url": "http://x/2", "source": "青石日报"},
+    {
+        "id": "doc-2",
+        "title": "给定标题",
+        "text": "第二篇报道的正文。\n第二段正文也在这里。",
+        "url": "http://x/2",
+        "source": "青石日报",
+    },
 ]
 
 
@@ -39,7 +45,11 @@ def test_markdown_titles_sections_and_captions(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (article,) = load_corpus(tmp_path).articles
-    assert (article.title, article.byline, article.published) == ("青石县新建图书馆", "王小川 赵丽", "2024-01-02")
+    assert (article.title, article.byline, article.published) == (
+        "青石县新建图书馆",
+        "王小川 赵丽",
+        "2024-01-02",
+    )
     assert [p.kind for p in article.paragraphs] == ["body", "heading", "body"]
     assert article.paragraphs[0].text == "青石县今年新建了三座图书馆，方便群众就近借阅。"
     assert article.paragraphs[2].section == "借阅量大增"
@@ -72,15 +82,27 @@ def test_html_without_h1_uses_page_title(tmp_path: Path) -> None:
     assert article.title == "页面标题" and article.paragraphs[0].text == "正文第一段。"
 
 
-@pytest.mark.parametrize("suffix,compress", [("", bytes), (".xz", lzma.compress), (".gz", gzip.compress), (".bz2", bz2.compress)])
+@pytest.mark.parametrize(
+    "suffix,compress",
+    [("", bytes), (".xz", lzma.compress), (".gz", gzip.compress), (".bz2", bz2.compress)],
+)
 def test_jsonl_plain_and_compressed(tmp_path: Path, suffix: str, compress) -> None:  # noqa: ANN001
     (tmp_path / f"docs.jsonl{suffix}").write_bytes(compress(_jsonl(DOCS)))
     result = load_corpus(tmp_path)
     first, second = result.articles
-    assert (first.article_id, first.published, first.title_derived) == ("doc-1", "2023-08-16 18:24:57", True)
+    assert (first.article_id, first.published, first.title_derived) == (
+        "doc-1",
+        "2023-08-16 18:24:57",
+        True,
+    )
     assert first.title == "青石县今年新建了三座图书馆，方便群众就近借阅"
     assert first.paragraphs[0].paragraph_id == "doc-1#p0"
-    assert (second.title, second.url, second.source, len(second.paragraphs)) == ("给定标题", "http://x/2", "青石日报", 2)
+    assert (second.title, second.url, second.source, len(second.paragraphs)) == (
+        "给定标题",
+        "http://x/2",
+        "青石日报",
+        2,
+    )
     assert result.stats.files_read == 1 and not result.problems
 
 
@@ -92,11 +114,21 @@ def test_jsonl_title_is_truncated_first_sentence(tmp_path: Path) -> None:
 
 
 def test_jsonl_malformed_line_reported_with_line_number(tmp_path: Path) -> None:
-    lines = _jsonl(DOCS[:1]) + b'{"id": "broken", "text": \n' + b"[1, 2]\n" + b'{"id": "e"}\n' + _jsonl(DOCS[1:])
+    lines = (
+        _jsonl(DOCS[:1])
+        + b'{"id": "broken", "text": \n'
+        + b"[1, 2]\n"
+        + b'{"id": "e"}\n'
+        + _jsonl(DOCS[1:])
+    )
     (tmp_path / "d.jsonl").write_bytes(lines)
     result = load_corpus(tmp_path)
     assert [a.article_id for a in result.articles] == ["doc-1", "doc-2"]
-    assert [(p.path, p.line) for p in result.problems] == [("d.jsonl", 2), ("d.jsonl", 3), ("d.jsonl", 4)]
+    assert [(p.path, p.line) for p in result.problems] == [
+        ("d.jsonl", 2),
+        ("d.jsonl", 3),
+        ("d.jsonl", 4),
+    ]
     assert "malformed JSON" in result.problems[0].message
     assert "d.jsonl:2" in format_summary(result)
 
@@ -137,13 +169,24 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path) -> None:
     result = load_corpus(tmp_path)
     reasons = {s.path: s.reason for s in result.skipped}
     assert set(reasons) == {
-        "empty.txt", "blank.md", "binary.txt", "controls.txt", "bad.txt", "cut.jsonl.xz", "cut.txt.gz", "image.pdf",
+        "empty.txt",
+        "blank.md",
+        "binary.txt",
+        "controls.txt",
+        "bad.txt",
+        "cut.jsonl.xz",
+        "cut.txt.gz",
+        "image.pdf",
         "junk.jsonl",
     }
     assert reasons["empty.txt"].startswith("empty") and reasons["blank.md"].startswith("empty")
-    assert reasons["binary.txt"].startswith("binary") and reasons["controls.txt"].startswith("binary")
+    assert reasons["binary.txt"].startswith("binary") and reasons["controls.txt"].startswith(
+        "binary"
+    )
     assert reasons["bad.txt"].startswith("undecodable")
-    assert reasons["cut.jsonl.xz"].startswith("truncated") and reasons["cut.txt.gz"].startswith("truncated")
+    assert reasons["cut.jsonl.xz"].startswith("truncated") and reasons["cut.txt.gz"].startswith(
+        "truncated"
+    )
     assert "unsupported" in reasons["image.pdf"] and "no valid JSON" in reasons["junk.jsonl"]
     assert result.stats.files_read == 1 and len(result.articles) == 1
     summary = format_summary(result)
@@ -177,6 +220,13 @@ def test_read_ingest_errors(tmp_path: Path) -> None:
 def test_summary_lists_counts(tmp_path: Path) -> None:
     (tmp_path / "page.txt").write_bytes(SECOND_PAGE.read_bytes())
     summary = format_summary(load_corpus(tmp_path))
-    for label in ("files read", "articles", "paragraphs", "captions", "rejoined breaks", "duplicates dropped"):
+    for label in (
+        "files read",
+        "articles",
+        "paragraphs",
+        "captions",
+        "rejoined breaks",
+        "duplicates dropped",
+    ):
         assert label in summary
     assert re.search(r"duplicates dropped +2\n", summary)

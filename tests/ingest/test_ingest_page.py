@@ -37,8 +37,19 @@ HUNAN = PageCase(
         "衡阳县西渡中心派出所回应群众平安新期待",
         "国内首座220千伏智慧能源站投运",
     ),
-    bylines=("李吉 张咪", "彭晓艳 陆益平", "伍孝雄 刘建源", "杨雅茹 王卉", "邹妮娜 曾峰 胡朝霞", "罗爱君 黄周生", "石磊 邹勤 黄湘源"),
-    subtitles={"家校同携手 护航成长路": "株洲市天元区全力打造家校合作共育的新生态", "党旗引领阔步向前": "娄底举行党的建设专场新闻发布会"},
+    bylines=(
+        "李吉 张咪",
+        "彭晓艳 陆益平",
+        "伍孝雄 刘建源",
+        "杨雅茹 王卉",
+        "邹妮娜 曾峰 胡朝霞",
+        "罗爱君 黄周生",
+        "石磊 邹勤 黄湘源",
+    ),
+    subtitles={
+        "家校同携手 护航成长路": "株洲市天元区全力打造家校合作共育的新生态",
+        "党旗引领阔步向前": "娄底举行党的建设专场新闻发布会",
+    },
     rejoined={
         "进一步听取家长的意见建议。2021至2022学年以来": "rejoined_across_caption",
         "不失控，西渡中心(城东)派出所还依托": "rejoined_broken_line",
@@ -47,8 +58,18 @@ HUNAN = PageCase(
         "问：“基层治则天下安”，娄底组织部门围绕基层治理做了哪些工作？\n答：": "rejoined_broken_line",
     },
     captions=("白鹤小学“陪伴你”周末书法课堂。\n株洲市天元区教育局供图",),
-    duplicate_starts=("民事业的关键性和根本性问题来抓", "娄底倡导", "着眼党的事业", "细看成绩单", "“山泉多的地方", "锚定打造"),
-    sections={"天元区各校重视家校协作": "“家长志愿者”为家校共育聚合力", "这十年，娄底市委始终": "正风肃纪反腐，坚持不懈把全面从严治党引向深入"},
+    duplicate_starts=(
+        "民事业的关键性和根本性问题来抓",
+        "娄底倡导",
+        "着眼党的事业",
+        "细看成绩单",
+        "“山泉多的地方",
+        "锚定打造",
+    ),
+    sections={
+        "天元区各校重视家校协作": "“家长志愿者”为家校共育聚合力",
+        "这十年，娄底市委始终": "正风肃纪反腐，坚持不懈把全面从严治党引向深入",
+    },
 )
 
 SECOND = PageCase(
@@ -62,7 +83,10 @@ SECOND = PageCase(
         "青石至白云乡公路改造完工",
     ),
     bylines=("王小川 赵丽", "李明 周涛", "孙海燕 钱进", "刘芳 陈思远", "吴桐 郑凯", "何静"),
-    subtitles={"山村学校迎来新图书馆": "青石县多方合力改善乡村阅读条件", "数字赋能乡村治理": "青石县举行乡村治理数字化改革新闻发布会"},
+    subtitles={
+        "山村学校迎来新图书馆": "青石县多方合力改善乡村阅读条件",
+        "数字赋能乡村治理": "青石县举行乡村治理数字化改革新闻发布会",
+    },
     rejoined={
         "问卷共收回八百多份，学校据此调整了采购清单": "rejoined_across_caption",
         "坚持需求导向，让书香走进每个孩子的课堂": "rejoined_broken_line",
@@ -126,7 +150,10 @@ def test_captions_are_kept_out_of_the_body(case: PageCase) -> None:
 def test_passage_printed_twice_is_kept_once(case: PageCase) -> None:
     text, articles = _parse(case)
     dups = [d for a in articles for d in a.duplicates]
-    assert tuple(d.text[: len(s)] for d, s in zip(dups, case.duplicate_starts)) == case.duplicate_starts
+    assert (
+        tuple(d.text[: len(s)] for d, s in zip(dups, case.duplicate_starts, strict=False))
+        == case.duplicate_starts
+    )
     assert len(dups) == len(case.duplicate_starts)
     by_id = {p.paragraph_id: p for a in articles for p in a.paragraphs}
     for dup in dups:
@@ -153,7 +180,9 @@ def test_sections_are_headings_and_label_their_paragraphs(case: PageCase) -> Non
     _, articles = _parse(case)
     for start, section in case.sections.items():
         assert _paragraph(articles, start).section == section
-        assert any(p.kind == "heading" and p.text == section for a in articles for p in a.paragraphs)
+        assert any(
+            p.kind == "heading" and p.text == section for a in articles for p in a.paragraphs
+        )
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -171,7 +200,9 @@ def test_paragraph_offsets_point_at_source_text(case: PageCase) -> None:
             assert paragraph.n == n and paragraph.paragraph_id == f"{article.article_id}#p{n}"
             assert paragraph.article_title == article.title
             source = text[paragraph.char_start : paragraph.char_end]
-            assert source.startswith(paragraph.text[:10]) and "".join(source.split()).endswith(paragraph.text[-5:])
+            assert source.startswith(paragraph.text[:10]) and "".join(source.split()).endswith(
+                paragraph.text[-5:]
+            )
 
 
 def test_ids_are_stable_and_local(second_text: str) -> None:
@@ -180,7 +211,7 @@ def test_ids_are_stable_and_local(second_text: str) -> None:
     assert [a.article_id for a in first] == [a.article_id for a in again]
     assert len({a.article_id for a in first}) == len(first)
     edited = parse_page(second_text.replace("三千余册新书", "四千余册新书"), "second-page.txt")
-    changed = [a.title for a, b in zip(first, edited) if a.article_id != b.article_id]
+    changed = [a.title for a, b in zip(first, edited, strict=False) if a.article_id != b.article_id]
     assert changed == ["山村学校迎来新图书馆"]
     elsewhere = parse_page(second_text, "other-page.txt")
     assert not {a.article_id for a in first} & {a.article_id for a in elsewhere}
