@@ -81,6 +81,10 @@ def load_corpus(corpus_dir: Path) -> IngestResult:
             log.warning("skipping %s: %s", name, exc.message)
             skipped.append(SkippedFile(name, exc.message))
             continue
+        except Exception as exc:  # one unreadable file must never stop a corpus ingest
+            log.exception("skipping %s after an unexpected error", name)
+            skipped.append(SkippedFile(name, f"unexpected error: {exc!r}"))
+            continue
         files_read += 1
         articles.extend(_unique(found, seen, problems))
     kept = tuple(articles)
