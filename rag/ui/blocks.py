@@ -107,43 +107,49 @@ def make_article_loaders(get_pipeline: GetPipeline) -> tuple[Callable[[], Any], 
     return list_articles, show_article
 
 
+def _chat_column(examples: tuple[str, ...]) -> dict[str, Any]:
+    """The conversation, the question box and the example questions."""
+    chat = gr.Chatbot(label="对话", elem_id="chat", height=460, buttons=["copy"],
+                      feedback_options=None, layout="bubble", show_label=False,
+                      placeholder="您好！请在下方输入问题，或点击示例问题。")
+    with gr.Row(elem_id="ask-bar"):
+        question = gr.Textbox(show_label=False, elem_id="question", scale=5, min_width=160,
+                              placeholder="请输入您的问题…", max_length=500, autofocus=True)
+        send = gr.Button("提问", variant="primary", elem_id="send", scale=1, min_width=70)
+    gr.HTML("<div class='ex-label'>示例问题（点击即可提问）：</div>", js_on_load=None)
+    with gr.Row(elem_id="examples"):
+        buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in examples]
+    clear = gr.Button("开始新的对话", size="sm", elem_id="new-chat")
+    return {"chat": chat, "question": question, "send": send, "examples": buttons, "clear": clear}
+
+
 def build_ui(settings: Settings, get_pipeline: GetPipeline) -> gr.Blocks:
     """The Blocks app; `get_pipeline` returns the open pipeline or raises NotReadyError."""
     respond = make_respond(get_pipeline)
     list_articles, show_article = make_article_loaders(get_pipeline)
+    examples = settings.server.example_questions
     with gr.Blocks(title="新闻问答", analytics_enabled=False) as blocks:
         gr.HTML(INTRO, js_on_load=None)
         turns = gr.State([])
-        with gr.Tabs():
-            with gr.Tab("提问", id="ask", elem_id="tab-ask"):
-                with gr.Row(equal_height=False, elem_id="ask-row"):
-                    with gr.Column(scale=3, min_width=300):
-                        chat = gr.Chatbot(label="对话", elem_id="chat", height=460, buttons=["copy"],
-                                          feedback_options=None, layout="bubble", show_label=False,
-                                          placeholder="您好！请在下方输入问题，或点击示例问题。")
-                        with gr.Row(elem_id="ask-bar"):
-                            question = gr.Textbox(show_label=False, elem_id="question", scale=5,
-                                                  placeholder="请输入您的问题…", max_length=500,
-                                                  autofocus=True, min_width=160)
-                            send = gr.Button("提问", variant="primary", elem_id="send", scale=1,
-                                             min_width=70)
-                        with gr.Row(elem_id="examples"):
-                            examples = [gr.Button(q, size="sm", elem_classes=["example"])
-                                        for q in settings.server.example_questions]
-                        clear = gr.Button("开始新的对话", size="sm", elem_id="new-chat")
-                    with gr.Column(scale=2, min_width=280):
-                        sources = gr.HTML(sources_html([]), elem_id="sources", js_on_load=None)
+        with gr.Tabs():  # noqa: SIM117 - nesting mirrors the page layout
+            with gr.Tab("提问", id="ask", elem_id="tab-ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=300):
+                    ui = _chat_column(examples)
+                with gr.Column(scale=2, min_width=280):
+                    sources = gr.HTML(sources_html([]), elem_id="sources", js_on_load=None)
             with gr.Tab("浏览文章", id="browse", elem_id="tab-browse"):
                 picker = gr.Dropdown(label="选择文章", choices=[], elem_id="article-picker")
                 reader = gr.HTML('<div class="src-empty">正在加载文章列表…</div>', elem_id="reader",
                                  js_on_load=None)
-        outputs = [question, chat, turns, sources]
-        send.click(respond, [question, chat, turns], outputs)
-        question.submit(respond, [question, chat, turns], outputs)
-        for button, text in zip(examples, settings.server.example_questions, strict=True):
-            button.click(lambda t=text: t, None, question, queue=False).then(
-                respond, [question, chat, turns], outputs)
-        clear.click(lambda: ("", [], [], sources_html([])), None, outputs, queue=False)
+        question, chat = ui["question"], ui["chat"]
+        inputs, outputs = [question, chat, turns], [question, chat, turns, sources]
+        ui["send"].click(respond, inputs, outputs)
+        question.submit(respond, inputs, outputs)
+        for button, text in zip(ui["examples"], examples, strict=True):
+            button.click(lambda t=text: t, None, question, queue=False).then(respond, inputs, outputs)
+        reset = (lambda: ("", [], [], sources_html([])), None, outputs)
+        ui["clear"].click(*reset, queue=False)
+        chat.clear(*reset, queue=False)
         picker.change(show_article, picker, reader)
         blocks.load(list_articles, None, [picker, reader])
     return blocks

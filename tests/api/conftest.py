@@ -10,8 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.fakes import FakePipeline
-from api.serving import make_settings, running
+from api.serving import make_settings, open_test_pipeline, running
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -20,20 +19,9 @@ from rag.server import create_app  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def real_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """rag.pipeline.Pipeline over the bundled corpus with the fake embedder, or None if it cannot open."""
-    from rag.pipeline import Pipeline
-
-    try:
-        return Pipeline.open(make_settings(tmp_path_factory.mktemp("real")))
-    except ImportError:  # the pipeline's parts have not all landed yet
-        return None
-
-
-@pytest.fixture(scope="session")
-def pipeline(real_pipeline: Any) -> Any:
-    """The pipeline the API tests talk to."""
-    return real_pipeline if real_pipeline is not None else FakePipeline()
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The pipeline the API tests talk to (real, with the fake embedder, on a copy of the corpus)."""
+    return open_test_pipeline(tmp_path_factory.mktemp("pipeline"))
 
 
 @pytest.fixture(scope="session")

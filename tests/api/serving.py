@@ -30,6 +30,19 @@ def make_settings(tmp: Path, **server: Any) -> Settings:
     })
 
 
+def open_test_pipeline(tmp: Path) -> Any:
+    """The real Pipeline with the fake embedder on a copy of the corpus; the in-memory fake until
+    every part of the real one has landed."""
+    from rag.pipeline import Pipeline
+
+    try:
+        return Pipeline.open(make_settings(tmp))
+    except ImportError:
+        from api.fakes import FakePipeline
+
+        return FakePipeline()
+
+
 @contextlib.contextmanager
 def running(app: Any, timeout_s: float = 30.0) -> Iterator[str]:
     """Serve `app` until the block exits; yields the base URL, e.g. http://127.0.0.1:54321."""
