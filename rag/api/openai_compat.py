@@ -150,9 +150,10 @@ def build_openai_router(holder: PipelineHolder) -> APIRouter:
         return {"object": "list", "data": [
             {"id": name, "object": "model", "created": created, "owned_by": "rag-news"} for name in MODELS]}
 
+    @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                       include_in_schema=False)
-    async def unknown(rest: str, request: Request) -> StreamingResponse:
+    async def unknown(request: Request, rest: str = "") -> StreamingResponse:
         raise_unknown(request, router)
         raise AssertionError("unreachable")
 

@@ -62,7 +62,7 @@ def raise_unknown(request: Request, router: APIRouter) -> None:
     """404 for an unknown path, 405 for a known path of `router` asked with the wrong method."""
     path = request.url.path
     for route in router.routes:
-        if (isinstance(route, APIRoute) and "{rest:path}" not in route.path
+        if (isinstance(route, APIRoute) and route.endpoint.__name__ != "unknown"
                 and route.path_regex.match(path)):
             raise ApiError(405, "method_not_allowed",
                            f"{request.method} is not allowed on {path}; use {', '.join(sorted(route.methods))}",
@@ -121,9 +121,10 @@ def build_api_router(holder: PipelineHolder) -> APIRouter:
                 status.update(status="error", error={"code": exc.code, "message": exc.message})
         return Health(**status, version=__version__)
 
+    @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                       include_in_schema=False)
-    async def unknown(rest: str, request: Request) -> None:
+    async def unknown(request: Request, rest: str = "") -> None:
         # Without this, unknown /api paths would fall through to the UI mounted at "/".
         raise_unknown(request, router)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from html import escape
 from typing import Any
 
 import gradio as gr
@@ -66,7 +67,7 @@ def make_respond(get_pipeline: GetPipeline) -> Callable[[str, Chat, list[Turn]],
                     final = item
                 elif item:
                     text += item
-                    chat[-1] = {"role": "assistant", "content": text}
+                    chat[-1] = {"role": "assistant", "content": escape(text, quote=False)}
                     yield "", chat, turns, sources_html(turns)
         except Exception as exc:  # noqa: BLE001 - a citizen sees a sentence, the log gets the rest
             if not isinstance(exc, RagError):

@@ -72,6 +72,8 @@ def test_unknown_article_is_404(client: httpx.Client) -> None:
 def test_unknown_endpoints_and_methods(client: httpx.Client) -> None:
     assert_error(client.get("/api/nothing-here"), 404, "not_found")
     assert_error(client.post("/v1/engines"), 404, "not_found")
+    assert_error(client.get("/api"), 404, "not_found")
+    assert_error(client.get("/v1"), 404, "not_found")
     r = client.get("/api/ask")
     assert_error(r, 405, "method_not_allowed")
     assert "POST" in r.headers["allow"]
