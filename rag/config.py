@@ -75,6 +75,15 @@ class AnswerSettings(BaseModel):
     min_dense_score: float = Field(
         0.45, description="Top dense cosine below which the answerer abstains (calibrated by eval)."
     )
+    min_context_coverage: float = Field(
+        0.5, ge=0, le=1, description="Share of the question's key terms (weighted) that the answer's paragraph "
+        "and headline must hold, else abstain (calibrated by eval).")
+    min_sentence_coverage: float = Field(
+        0.2, ge=0, le=1, description="Share of the question's key terms the answer sentence itself must hold.")
+    min_sentence_similarity: float = Field(
+        0.3, description="For English questions: least cosine between the question and the answer sentence.")
+    max_sentences_embedded: int = Field(
+        16, ge=0, description="Candidate sentences scored with the embedder per question (latency bound).")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused (413).")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
     llm_model: str = "gpt-4o-mini"

@@ -1,0 +1,279 @@
+"""The offline default answerer: picks the sentence(s) that hold the asked-for fact, or abstains."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.answer import facts as F
+from rag.answer.base import Draft, Embedder
+from rag.answer.question import Question, analyze
+from rag.answer.text import coverage, normalize, split_clauses, split_sentences
+from rag.answer.tokenize import Tokenizer
+from rag.config import Settings
+from rag.records import Hit
+
+_WHY = re.compile(r"为了|为|旨在|目的|因为|由于|从而|以便|让|使|促进|有效|缓解|提升|大幅|减少")
+_HOW = re.compile(r"通过|采取|采用|利用|以|借助|依托|形式|方式|模式|办法|机制|推行|开展")
+_TYPED = ("number", "person", "date", "place", "entity")
+MAX_ANSWER_CHARS = 150
+
+
+@dataclass
+class Candidate:
+    """One sentence of the context with its reading scores."""
+
+    n: int
+    sentence: str
+    hit: Hit
+    cov_s: float = 0.0
+    cov_ctx: float = 0.0
+    sim: float = 0.0
+    fact: F.Fact | None = None
+    fact_ok: bool = False
+    bonus: float = 0.0
+    score: float = 0.0
+    extra: list[str] = field(default_factory=list)
+
+
+class ExtractiveAnswerer:
+    """Answers by extracting the best supporting sentence(s); runs offline, no LLM."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.tok = tokenizer or Tokenizer()
+
+    def answer(self, question: str, context: list[Hit]) -> Draft:
+        """Answer each part of the question from the context; abstain when no part is found."""
+        q = analyze(question, self.tok)
+        parts = [analyze(p, self.tok) for p in q.parts] if len(q.parts) > 1 else [q]
+        drafts = [self._answer_one(p, context) for p in parts]
+        found = [d for d in drafts if not d.abstained]
+        if not found:
+            return Draft(text=self.settings.answer.abstain_phrase, abstained=True,
+                         confidence=max((d.confidence for d in drafts), default=0.0),
+                         flags=tuple(f for d in drafts for f in d.flags))
+        text = "".join(d.text for d in found) if len(found) > 1 else found[0].text
+        cited = tuple(dict.fromkeys(n for d in found for n in d.cited))
+        quotes: dict[int, str] = {}
+        for d in found:
+            for n, qt in d.quotes.items():
+                quotes[n] = quotes[n] + qt if n in quotes and qt not in quotes[n] else quotes.get(n, qt)
+        flags = ("partial",) if len(found) < len(drafts) else ()
+        return Draft(text=text, cited=cited, quotes=quotes, confidence=min(d.confidence for d in found), flags=flags)
+
+    # --- one question ---------------------------------------------------------------------------
+
+    def _answer_one(self, q: Question, context: list[Hit]) -> Draft:
+        cands = self._candidates(q, context)
+        if not cands:
+            return Draft(text="", abstained=True, flags=("no_context",))
+        best = max(cands, key=lambda c: c.score)
+        reason = self._refusal(q, best, context)
+        if reason:
+            return Draft(text="", abstained=True, confidence=best.score, flags=(reason,))
+        pieces = [best] + self._companions(q, best, cands)
+        text_parts, quotes = [], {}
+        for c in pieces:
+            snippet = _trim(c.sentence, c.fact, q)
+            text_parts.append(f"{snippet}[{c.n}]")
+            quotes[c.n] = (quotes[c.n] + c.sentence) if c.n in quotes else c.sentence
+        text = "".join(text_parts)
+        return Draft(text=text, cited=tuple(dict.fromkeys(c.n for c in pieces)), quotes=quotes, confidence=best.score)
+
+    def _candidates(self, q: Question, context: list[Hit]) -> list[Candidate]:
+        cands: list[Candidate] = []
+        for n, hit in enumerate(context, start=1):
+            p = hit.paragraph
+            ctx_text = " ".join((p.article_title, p.section, p.text))
+            cov_ctx = coverage(q.terms, ctx_text) if q.terms else 0.0
+            for sentence in split_sentences(p.text):
+                if len(sentence) < 6:
+                    continue
+                c = Candidate(n=n, sentence=sentence, hit=hit, cov_ctx=cov_ctx)
+                c.cov_s = coverage(q.terms, sentence) if q.terms else 0.0
+                c.fact, c.fact_ok = self._fact(q, sentence)
+                c.bonus = self._bonus(q, sentence)
+                cands.append(c)
+        self._add_similarity(q, cands)
+        for c in cands:
+            rank_prior = 0.15 / c.n
+            fact_w = 0.6 if q.qtype in _TYPED or q.needs_name else 0.0
+            if q.lang == "en":
+                c.score = 1.2 * c.sim + fact_w * c.fact_ok + c.bonus + rank_prior
+            else:
+                c.score = (1.0 * c.cov_s + 0.4 * c.cov_ctx + 0.8 * c.sim + fact_w * c.fact_ok
+                           + c.bonus + rank_prior)
+        return cands
+
+    def _add_similarity(self, q: Question, cands: list[Candidate]) -> None:
+        if self.embedder is None or not cands:
+            return
+        # Embedding every sentence costs too much on 2 cores: keep the lexically best ones.
+        pool = sorted(cands, key=lambda c: -(c.cov_s + 0.4 * c.cov_ctx + 0.3 * c.fact_ok + 0.15 / c.n))
+        pool = pool[: self.settings.answer.max_sentences_embedded]
+        vecs = self.embedder.embed_batch([q.text] + [c.sentence for c in pool], "document")
+        qv = self.embedder.embed_batch([q.text], "query")[0]
+        sims = np.asarray(vecs[1:]) @ np.asarray(qv)
+        for c, s in zip(pool, sims, strict=True):
+            c.sim = float(s)
+
+    # --- the asked-for fact -----------------------------------------------------------------
+
+    def _fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
+        if q.qtype == "number":
+            return self._number_fact(q, sentence)
+        if q.qtype == "date":
+            ds = [d for d in F.dates(sentence) if F.date_matches(d, q.date_grain)]
+            return (ds[0], True) if ds else (None, False)
+        if q.qtype == "person":
+            return self._person_fact(q, sentence)
+        if q.qtype in ("place", "entity"):
+            ents = [e for e in F.entities(sentence, q.entity_kind, self.tok) if normalize(e.text) not in normalize(q.text)]
+            if q.qtype == "place" and not q.entity_kind:
+                ents = [e for e in ents if e.text.endswith(F.PLACE_SUFFIXES) or len(e.text) >= 2]
+            if not ents and q.entity_kind:
+                ents = [e for e in F.quoted(sentence) if normalize(e.text) not in normalize(q.text)]
+            return (ents[0], True) if ents else (None, False)
+        if q.needs_name:
+            names = [e for e in F.quoted(sentence) if normalize(e.text) not in normalize(q.text)]
+            return (names[0], True) if names else (None, False)
+        return None, True
+
+    def _number_fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
+        clauses = split_clauses(sentence)
+        best: tuple[float, F.Fact | None] = (0.0, None)
+        for qty in F.quantities(sentence):
+            ok_unit = _unit_ok(q, qty)
+            if not ok_unit:
+                continue
+            score = 1.0
+            if q.focus:
+                clause = _clause_at(clauses, qty.start)
+                alts = q.focus.split("|")
+                near = max(coverage([(a, 1.0)], clause) for a in alts)
+                if q.lang == "en":
+                    near = max(near, max(1.0 if a in (qty.unit or "") else 0.0 for a in alts))
+                score = near
+            if score > best[0]:
+                best = (score, qty)
+        fact = best[1]
+        need = 0.5 if q.focus else 1.0
+        return fact, fact is not None and best[0] >= need
+
+    def _person_fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
+        names = [p for p in F.persons(sentence, self.tok) if normalize(p.text) not in normalize(q.text)]
+        if not names:
+            return None, False
+        roles = [q.role] if q.role else (q.focus.split("|") if q.focus else [])
+        if not roles:
+            return names[0], True
+        for role in roles:
+            for m in re.finditer(re.escape(role), sentence):
+                for p in names:
+                    if 0 <= p.start - m.end() <= 12 or 0 <= m.start() - p.end <= 2:
+                        return p, True
+        return names[0], False
+
+    def _bonus(self, q: Question, sentence: str) -> float:
+        if q.qtype == "why":
+            return 0.15 if _WHY.search(sentence) else 0.0
+        if q.qtype == "how":
+            return 0.15 if _HOW.search(sentence) else 0.0
+        if q.qtype == "list":
+            return 0.25 if F.enumeration_size(sentence) >= 2 else 0.0
+        return 0.0
+
+    # --- abstention ----------------------------------------------------------------------
+
+    def _refusal(self, q: Question, best: Candidate, context: list[Hit]) -> str | None:
+        cfg = self.settings.answer
+        top_dense = max((h.dense_score for h in context if h.dense_score is not None), default=None)
+        if top_dense is not None and top_dense < cfg.min_dense_score:
+            return "low_similarity"
+        if (q.qtype in _TYPED or q.needs_name) and not best.fact_ok:
+            return "fact_missing"
+        if q.lang == "zh" and q.terms:
+            if best.cov_ctx < cfg.min_context_coverage or best.cov_s < cfg.min_sentence_coverage:
+                return "terms_missing"
+        if q.lang == "en" and self.embedder is not None and best.sim < cfg.min_sentence_similarity:
+            return "low_similarity"
+        return None
+
+    def _companions(self, q: Question, best: Candidate, cands: list[Candidate]) -> list[Candidate]:
+        """More sentences for list and why/how questions: others of near score that add items."""
+        if q.qtype not in ("list", "how", "why"):
+            return []
+        others = sorted((c for c in cands if c is not best and c.score >= best.score - 0.15), key=lambda c: -c.score)
+        out: list[Candidate] = []
+        length = len(best.sentence)
+        for c in others[:2]:
+            if length + len(c.sentence) > 2 * MAX_ANSWER_CHARS or c.sentence in best.sentence:
+                continue
+            if q.qtype == "list" and F.enumeration_size(c.sentence) < 2:
+                continue
+            out.append(c)
+            length += len(c.sentence)
+        return out
+
+
+def _unit_ok(q: Question, qty: F.Fact) -> bool:
+    if q.unit_class is None:
+        return q.unit is None or qty.unit == q.unit or qty.unit_class not in ("money", "percent", "duration")
+    if q.unit_class == "count":
+        return qty.unit_class in ("count", "times", "case", "household", "person") or qty.unit == q.unit
+    if q.unit_class == "person":
+        return qty.unit_class == "person" or (qty.unit_class == "" and not qty.unit)
+    return qty.unit_class == q.unit_class or (q.unit is not None and qty.unit == q.unit)
+
+
+def _clause_at(clauses: Sequence[str], pos: int) -> str:
+    """The clause holding position pos, with the clause before it (the noun often precedes a comma)."""
+    start = 0
+    for i, c in enumerate(clauses):
+        if start <= pos < start + len(c):
+            return (clauses[i - 1] if i else "") + c
+        start += len(c)
+    return clauses[-1] if clauses else ""
+
+
+def _trim(sentence: str, fact: F.Fact | None, q: Question) -> str:
+    """The sentence, or for long ones the clauses around the fact, ending with a full stop."""
+    if len(sentence) <= MAX_ANSWER_CHARS or q.qtype in ("list",):
+        return _close(sentence)
+    clauses = split_clauses(sentence)
+    if fact is None:
+        kept = ""
+        for c in clauses:
+            if len(kept) + len(c) > MAX_ANSWER_CHARS and kept:
+                break
+            kept += c
+        return _close(kept)
+    start, i_fact, acc = 0, 0, 0
+    for i, c in enumerate(clauses):
+        if acc <= fact.start < acc + len(c):
+            i_fact = i
+        acc += len(c)
+    lo = hi = i_fact
+    while True:
+        grown = False
+        if lo > 0 and len("".join(clauses[lo - 1:hi + 1])) <= MAX_ANSWER_CHARS:
+            lo, grown = lo - 1, True
+        if hi + 1 < len(clauses) and len("".join(clauses[lo:hi + 2])) <= MAX_ANSWER_CHARS // 2:
+            hi, grown = hi + 1, True
+        if not grown:
+            break
+    del start
+    return _close("".join(clauses[lo:hi + 1]))
+
+
+def _close(text: str) -> str:
+    text = text.strip()
+    text = re.sub(r"[，,、：:；;]$", "", text)
+    if not re.search(r"[。！？!?”」』）)…]$", text):
+        text += "。"
+    return text

@@ -1,0 +1,187 @@
+"""Finding the asked-for kind of fact in a sentence: quantities with units, dates, person names, named entities."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.lexicon import GENERIC_COUNTERS, ORG_SUFFIXES, PLACE_SUFFIXES, TITLES, UNIT_CLASS
+from rag.answer.tokenize import Tokenizer
+
+_UNITS = sorted(
+    {*UNIT_CLASS, *GENERIC_COUNTERS, "千伏", "万人", "亿人", "平方", "公里", "千米", "米", "吨", "辆",
+     "套", "所", "余人", "多人", "人", "名", "岁", "倍", "家", "个", "户", "村", "天", "周"}
+    - {"钱", "投资", "资金", "经费", "花了", "赃款", "金额", "收入", "比例", "占比", "比重", "容量",
+       "发电量", "装机", "面积", "率", "成", "百分之"},
+    key=len, reverse=True,
+)
+_UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
+_ARABIC = r"\d+(?:[.,]\d+)*"
+_CN_NUM = r"[零〇一二两三四五六七八九十百千]{1,6}"
+_QUANTITY = re.compile(
+    rf"(?:百分之(?P<pct>{_ARABIC}|{_CN_NUM}))"
+    rf"|(?P<num>{_ARABIC})(?:余|多)?(?P<big>[万亿])?(?:余|多)?(?P<unit>%|％|{_UNIT_RE})?"
+    rf"|(?P<cn>{_CN_NUM})(?:余|多)?(?P<cbig>[万亿])?(?:余|多)?(?P<cunit>{_UNIT_RE})"
+)
+_YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年"
+_MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
+_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号]"
+_DATE = re.compile(
+    rf"(?P<y>{_YEAR})?(?P<m>{_MONTH})?(?P<d>{_DAY})?(?P<part>初|底|末|上旬|中旬|下旬|中|以来|起)?"
+)
+_TITLE_NAME = re.compile(
+    "(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")([\u4e00-\u9fff]{2,3}?)"
+    r"(?=说|表示|介绍|指出|主持|称|坦言|认为|告诉|强调|被|等|、|，|。|和|与|老师|同志|（|\(|在|也|带|领衔|回答|发布|出席)"
+)
+_QUOTED = re.compile(r"“([^”]{2,30})”|《([^》]{2,30})》|「([^」]{2,30})」")
+_ORG_NOUN = tuple(sorted({*ORG_SUFFIXES, *PLACE_SUFFIXES, "部", "班", "组"}, key=len, reverse=True))
+_GENERIC_KINDS = frozenset({"单位", "机构", "部门", "地方", "组织", "企业", "学校", "公司"})
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A span of a sentence that holds a fact of the asked-for kind."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    unit: str = ""
+    unit_class: str = ""
+
+
+def quantities(sentence: str) -> list[Fact]:
+    """Numbers with their unit and unit class; dates (2022年, 5月7日) are not quantities."""
+    out: list[Fact] = []
+    for m in _QUANTITY.finditer(sentence):
+        text = m.group(0)
+        if m.group("pct"):
+            out.append(Fact(text, m.start(), m.end(), "quantity", "%", "percent"))
+            continue
+        unit = m.group("unit") or m.group("cunit") or ""
+        if m.group("num"):
+            if _is_date_number(sentence, m.start(), m.group("num"), unit):
+                continue
+        elif not unit:
+            continue
+        cls = _class_of(unit)
+        out.append(Fact(text, m.start(), m.end(), "quantity", unit, cls))
+    return out
+
+
+def _class_of(unit: str) -> str:
+    if unit in ("%", "％"):
+        return "percent"
+    if unit.endswith("元"):
+        return "money"
+    if unit in ("万人", "亿人", "余人", "多人"):
+        return "person"
+    if unit == "年":
+        return "duration"
+    return UNIT_CLASS.get(unit) or ("count" if unit in GENERIC_COUNTERS or unit else "")
+
+
+def _is_date_number(sentence: str, start: int, num: str, unit: str) -> bool:
+    end = start + len(num)
+    if unit in ("月", "日", "号") or sentence[end:end + 1] in ("月", "日", "号"):
+        return True
+    if len(num) == 4 and num.isdigit() and 1900 <= int(num) <= 2099 and unit in ("", "年"):
+        return True
+    # "2021至2022学年" and "12月" after a year: part of a date expression
+    return bool(re.match(r"\d{4}(?:至|-|—|到)", sentence[start:]))
+
+
+def dates(sentence: str) -> list[Fact]:
+    """Dates with their grain: 'year', 'month' or 'day' (vague words such as 近日 are not dates)."""
+    out: list[Fact] = []
+    for m in _DATE.finditer(sentence):
+        if not (m.group("y") or m.group("m") or m.group("d")):
+            continue
+        grain = "day" if m.group("d") else "month" if m.group("m") else "year"
+        if grain == "day" and not m.group("m") and not re.search(r"\d", m.group("d") or ""):
+            continue
+        out.append(Fact(m.group(0), m.start(), m.end(), "date", grain))
+    for m in re.finditer(r"(今年|去年|前年)(?:(\d{1,2}月)(\d{1,2}日)?)?", sentence):
+        grain = "day" if m.group(3) else "month" if m.group(2) else "year"
+        out.append(Fact(m.group(0), m.start(), m.end(), "date", grain))
+    return out
+
+
+def date_matches(fact: Fact, grain: str | None) -> bool:
+    """Whether a date is precise enough for the question (哪天 needs a day, 哪一年 a year)."""
+    if grain in (None, "any"):
+        return True
+    if grain == "year":
+        return bool(re.search(r"\d{4}年|[〇零一二三四五六七八九]{4}年|今年|去年|前年", fact.text))
+    if grain == "month":
+        return fact.unit in ("month", "day")
+    return fact.unit == "day"
+
+
+def persons(sentence: str, tok: Tokenizer) -> list[Fact]:
+    """Person names: words tagged as names that are not the first part of an organisation name, and
+    names right after a title (所长范文, 局长龙超俊)."""
+    out: dict[int, Fact] = {}
+    pos = 0
+    words = tok.pos(sentence)
+    for i, (w, flag) in enumerate(words):
+        start = sentence.find(w, pos)
+        pos = start + len(w) if start >= 0 else pos
+        if flag != "nr" or not 2 <= len(w) <= 4 or start < 0 or w.endswith(_ORG_NOUN):
+            continue
+        nxt = [x for x, _ in words[i + 1:i + 3]]
+        if any(x.endswith(_ORG_NOUN) and x not in TITLES for x in nxt):
+            continue
+        out[start] = Fact(w, start, start + len(w), "person")
+    for m in _TITLE_NAME.finditer(sentence):
+        name = m.group(1)
+        if name.endswith(_ORG_NOUN) or any(t in name for t in ("书记", "主任", "局长")):
+            continue
+        out.setdefault(m.start(1), Fact(name, m.start(1), m.end(1), "person"))
+    return sorted(out.values(), key=lambda f: f.start)
+
+
+def entities(sentence: str, kind: str | None, tok: Tokenizer) -> list[Fact]:
+    """Names of places or organisations; with a kind (小学, 公司, 街道) only names of that kind."""
+    out: list[Fact] = []
+    if kind and kind not in _GENERIC_KINDS:
+        for m in re.finditer(rf"([\u4e00-\u9fff\d（）()]{{1,12}}?){re.escape(kind)}", sentence):
+            head = _trim_left(m.group(1), tok)
+            if head:
+                text = head + kind
+                out.append(Fact(text, m.end() - len(text), m.end(), "entity"))
+        return out
+    pos = 0
+    for w, flag in tok.pos(sentence):
+        start = sentence.find(w, pos)
+        pos = start + len(w) if start >= 0 else pos
+        if start >= 0 and (flag in ("ns", "nt") or (len(w) >= 3 and w.endswith(_ORG_NOUN))):
+            out.append(Fact(w, start, start + len(w), "entity"))
+    return out
+
+
+def _trim_left(prefix: str, tok: Tokenizer) -> str:
+    """The proper-name part right before a kind word: the last one to three words of the prefix."""
+    words = [w for w, f in tok.pos(prefix)]
+    keep: list[str] = []
+    for w in reversed(words):
+        if not re.fullmatch(r"[\u4e00-\u9fff\d（）()]+", w) or w in ("的", "和", "与", "在", "了", "是", "所", "各"):
+            break
+        keep.insert(0, w)
+        if len("".join(keep)) >= 6:
+            break
+    return "".join(keep)
+
+
+def quoted(sentence: str) -> list[Fact]:
+    """Quoted names: “…”, 《…》, 「…」."""
+    return [Fact(m.group(0), m.start(), m.end(), "name") for m in _QUOTED.finditer(sentence)]
+
+
+def enumeration_size(sentence: str) -> int:
+    """How many items a sentence lists (、-separated or consecutive quoted items)."""
+    best = 0
+    for clause in re.split(r"[，。；：]", sentence):
+        best = max(best, clause.count("、") + 1 if "、" in clause else 0)
+    quotes = len(re.findall(r"”“|”、“|》《|》、《", sentence))
+    return max(best, quotes + 1 if quotes else 0)

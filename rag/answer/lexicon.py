@@ -1,0 +1,87 @@
+"""Small closed word lists for reading Chinese news: measure words, titles, place and organisation suffixes."""
+
+from __future__ import annotations
+
+# Measure words and units, each with its class; a question's unit must meet a number of the same class.
+UNIT_CLASS: dict[str, str] = {
+    "元": "money", "万元": "money", "亿元": "money", "美元": "money", "钱": "money", "投资": "money",
+    "资金": "money", "经费": "money", "花了": "money", "赃款": "money", "金额": "money", "收入": "money",
+    "人": "person", "名": "person", "位": "person", "人次": "person", "户": "household",
+    "个月": "duration", "小时": "duration", "分钟": "duration", "天": "duration", "周": "duration",
+    "年": "duration", "日": "duration",
+    "%": "percent", "％": "percent", "百分之": "percent", "比例": "percent", "占比": "percent",
+    "比重": "percent", "率": "percent", "成": "percent",
+    "千瓦": "power", "兆瓦": "power", "千瓦时": "power", "度": "power", "千伏安": "power", "容量": "power",
+    "发电量": "power", "装机": "power",
+    "亩": "area", "平方米": "area", "平方公里": "area", "公顷": "area", "面积": "area",
+    "次": "times", "场": "times", "场次": "times", "期": "times", "届": "times", "轮": "times",
+    "起": "case", "件": "case", "例": "case",
+}
+
+# Generic counters: a question with one of these accepts any count-like number.
+GENERIC_COUNTERS = frozenset("个项种类批支座台辆家所条张本篇处间份")
+
+# Units that make a number-like string a date, not a quantity.
+DATE_UNITS = ("年", "月", "日", "号")
+
+TITLES = (
+    "书记", "副书记", "局长", "副局长", "主任", "副主任", "所长", "校长", "部长", "经理", "负责人", "主席",
+    "市长", "县长", "区长", "镇长", "乡长", "村长", "院长", "董事长", "总经理", "队长", "大队长", "站长",
+    "厂长", "处长", "科长", "组长", "教导员", "政委", "委员", "常委", "代表", "教授", "专家", "老师",
+    "教师", "记者", "民警", "辅警", "医生", "主持人", "发言人", "负责同志", "主管", "总监", "秘书长",
+    "干部", "领导", "项目经理", "技术负责人", "工委书记", "纪委书记", "市委书记", "县委书记", "区领导",
+)
+
+# Suffixes of names of places and organisations (the answer to 哪里 / 哪所 / 哪家).
+PLACE_SUFFIXES = (
+    "省", "市", "县", "区", "镇", "乡", "村", "街道", "社区", "路", "街", "小区", "园区", "新区", "开发区",
+    "广场", "公园", "景区", "湖", "江", "河", "山", "岛", "港", "站", "基地", "中心",
+)
+ORG_SUFFIXES = (
+    "学校", "小学", "中学", "大学", "学院", "幼儿园", "完小", "医院", "公司", "集团", "银行", "派出所",
+    "局", "委", "厅", "部", "办", "院", "所", "会", "协会", "中心", "馆", "站", "厂", "队", "团",
+)
+
+# Words that carry no content in a question: question words, particles, light verbs.
+QUESTION_STOP = frozenset(
+    """多少 几 谁 什么 哪 哪些 哪个 哪里 哪儿 哪位 哪所 哪家 哪天 哪年 哪一年 哪一天 哪几 怎么 怎样 如何 为什么 为何
+    是 的 了 在 有 和 与 及 把 被 给 对 从 向 到 吗 呢 啊 吧 呀 又 还 都 也 就 那 这 那么 这个 那个 这些 那些
+    他 她 它 他们 她们 它们 其 该 此 叫 名字 一共 总共 共 分别 各 各自 主要 具体 请问 请 问 能 会 要 想 用 做 搞
+    时候 时间 何时 地方 方面 情况 一下 出 来 去 过 开 几个 多大 多长 多久 何 之 以 等 呢 是否 么""".split()
+)
+
+# English nouns of common news questions, mapped to the Chinese words an answer sentence would hold.
+EN_NOUNS: dict[str, str] = {
+    "police officers?": "民警|警察|警力",
+    "students?": "学生",
+    "teachers?": "教师|老师",
+    "schools?": "学校|所",
+    "parents?": "家长",
+    "cases?": "案件|件|起",
+    "meetings?": "会",
+    "sessions?": "场|次",
+    "villages?": "村",
+    "households?": "户",
+    "volunteers?": "志愿",
+    "enterprises|companies|firms": "企业|公司|家",
+    "projects?": "项目",
+    "leaders?": "一把手|领导|负责人",
+    "cadres?|officials?": "干部",
+    "platforms?": "平台",
+    "talents?": "人才",
+    "investment": "投资|元",
+    "director|head|chief": "局长|所长|主任|负责人|书记",
+    "mayor": "市长",
+    "secretary": "书记",
+    "manager": "经理",
+    "hosted|host|presided|chaired": "主持",
+}
+
+
+def unit_class_of(unit: str) -> str | None:
+    """The class of a measure word; generic counters get 'count'."""
+    if unit in UNIT_CLASS:
+        return UNIT_CLASS[unit]
+    if unit in GENERIC_COUNTERS:
+        return "count"
+    return None
