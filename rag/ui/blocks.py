@@ -86,24 +86,24 @@ def make_respond(get_pipeline: GetPipeline) -> Callable[[str, Chat, list[Turn]],
     return respond
 
 
-def make_article_loaders(get_pipeline: GetPipeline) -> tuple[Callable[[], Any], Callable[[str], str]]:
-    """Handlers filling the article list and showing one article."""
+def make_article_loaders(get_pipeline: GetPipeline) -> tuple[Callable[..., Any], Callable[..., str]]:
+    """Handlers filling the article list (keeping the current choice) and showing one article."""
 
-    def list_articles() -> tuple[Any, str]:
+    def show_article(article_id: str | None) -> str:
+        try:
+            if not article_id:
+                return articles_intro(len(get_pipeline().articles()))
+            return article_html(get_pipeline().article(article_id))
+        except RagError as exc:
+            return f'<div class="src-empty">{_friendly(exc)}</div>'
+
+    def list_articles(current: str | None = None) -> tuple[Any, str]:
         try:
             found = get_pipeline().articles()
         except RagError as exc:
             return gr.update(choices=[]), f'<div class="src-empty">{_friendly(exc)}</div>'
         choices = [(a.title, a.article_id) for a in found]
-        return gr.update(choices=choices, value=None), articles_intro(len(found))
-
-    def show_article(article_id: str | None) -> str:
-        if not article_id:
-            return articles_intro(len(get_pipeline().articles()))
-        try:
-            return article_html(get_pipeline().article(article_id))
-        except RagError as exc:
-            return f'<div class="src-empty">{_friendly(exc)}</div>'
+        return gr.update(choices=choices, value=current), show_article(current)
 
     return list_articles, show_article
 
@@ -138,7 +138,7 @@ def build_ui(settings: Settings, get_pipeline: GetPipeline) -> gr.Blocks:
                     ui = _chat_column(examples)
                 with gr.Column(scale=2, min_width=280):
                     sources = gr.HTML(sources_html([]), elem_id="sources", js_on_load=None)
-            with gr.Tab("浏览文章", id="browse", elem_id="tab-browse"):
+            with gr.Tab("浏览文章", id="browse", elem_id="tab-browse") as browse:
                 picker = gr.Dropdown(label="选择文章", choices=[], elem_id="article-picker")
                 reader = gr.HTML('<div class="src-empty">正在加载文章列表…</div>', elem_id="reader",
                                  js_on_load=None)
@@ -153,4 +153,5 @@ def build_ui(settings: Settings, get_pipeline: GetPipeline) -> gr.Blocks:
         chat.clear(*reset, queue=False)
         picker.change(show_article, picker, reader)
         blocks.load(list_articles, None, [picker, reader])
+        browse.select(list_articles, picker, [picker, reader])  # the list may arrive after start-up
     return blocks
