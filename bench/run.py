@@ -1,0 +1,167 @@
+"""One benchmark run: for each workload, this system and the two baselines, then ratios."""
+
+from __future__ import annotations
+
+import gc
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.baselines import bm25_baseline, langchain_baseline, langchain_embeddings
+from bench.data import DEFAULT_JSONL, Workload, bundled_workload, jsonl_workload
+from bench.http import ask_throughput
+from bench.measure import ratio
+from bench.ours import build_ours, measure_ours, open_ours, scratch_settings
+from bench.sampled import SampledEmbedder
+from rag.config import Settings
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to run; every loop is bounded by these numbers."""
+
+    sizes: tuple[int, ...] = (1000, 10_000, 68_218)
+    jsonl: Path = DEFAULT_JSONL
+    bundled: bool = True
+    queries: int = 40
+    repeat: int = 1
+    dense_sample: int = 300
+    clients: tuple[int, ...] = (1, 4, 16)
+    http_seconds: float = 8.0
+    http_sizes: tuple[int, ...] = field(default=(0, 1000))
+    baselines: bool = True
+    scratch: Path | None = None
+
+
+def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None) -> dict[str, Any]:
+    """Run every workload; returns a JSON-able report."""
+    from rag.index.chunking import chunk_articles
+    from rag.index.embedders import make_embedder
+
+    t0 = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix="rag-bench-", dir=config.scratch))
+    log(f"loading the embedding model {settings.model.name!r}")
+    inner = make_embedder(settings)
+    lc_embeddings: Any = None
+    report: dict[str, Any] = {"machine": _machine(), "model": settings.model.name,
+                              "dtype": settings.model.dtype, "config": _jsonable(config),
+                              "workloads": []}
+    try:
+        for n, workload in enumerate(_workloads(settings, config, log)):
+            if not workload.articles:
+                continue
+            chunks = chunk_articles(workload.articles, settings.chunk)
+            rate = min(1.0, config.dense_sample / max(1, len(chunks)))
+            log(f"[{workload.name}] {len(workload.articles)} articles, {len(chunks)} chunks, "
+                f"dense side {'full' if rate >= 1 else f'sampled ({rate:.2%})'}")
+            scratch = root / f"w{n}"
+            scratch.mkdir()
+            embedder = SampledEmbedder(inner, rate)
+            s = scratch_settings(settings, scratch / "ours")
+            w: dict[str, Any] = {"name": workload.name, "articles": len(workload.articles),
+                                 "chunks": len(chunks), "queries": len(workload.queries),
+                                 "dense_sample_rate": round(rate, 5)}
+            log(f"[{workload.name}] building our index")
+            w["ours"] = {"build": build_ours(s, workload.articles, embedder)}
+            pipeline, how = open_ours(s, embedder)
+            w["ask_path"] = how
+            log(f"[{workload.name}] timing search and ask ({len(workload.queries)} queries)")
+            w["ours"]["query"] = measure_ours(pipeline, workload.queries, workload.targets,
+                                              repeat=config.repeat)
+            if _size_key(workload) in config.http_sizes and config.clients:
+                log(f"[{workload.name}] /api/ask throughput at {config.clients} clients")
+                w["ours"]["http_ask"] = ask_throughput(s, pipeline, workload.queries,
+                                                       config.clients, config.http_seconds)
+            del pipeline
+            gc.collect()
+            if config.baselines:
+                ids, texts = [c.chunk_id for c in chunks], [c.embed_text for c in chunks]
+                log(f"[{workload.name}] baseline: BM25 alone")
+                (scratch / "bm25").mkdir()
+                w["bm25"] = bm25_baseline(ids, texts, workload.queries, scratch / "bm25",
+                                          repeat=config.repeat)
+                if lc_embeddings is None:
+                    lc_embeddings = _langchain_embeddings(settings, inner)
+                log(f"[{workload.name}] baseline: LangChain FAISS + HuggingFaceEmbeddings")
+                (scratch / "lc").mkdir()
+                w["langchain"] = langchain_baseline(lc_embeddings, ids, texts, workload.queries,
+                                                    scratch / "lc", rate=rate, dim=inner.dim,
+                                                    repeat=config.repeat)
+                w["ratios"] = ratios(w)
+            report["workloads"].append(w)
+            shutil.rmtree(scratch, ignore_errors=True)
+            gc.collect()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    report["total_s"] = round(time.perf_counter() - t0, 1)
+    return report
+
+
+def _size_key(workload: Workload) -> int:
+    return 0 if workload.name == "bundled" else len(workload.articles)
+
+
+def _workloads(settings: Settings, config: BenchConfig, log: Log) -> Any:
+    if config.bundled:
+        yield bundled_workload(settings.corpus_dir, Path("eval/questions.jsonl"), config.queries)
+    for size in config.sizes:
+        log(f"reading the first {size} reports of {config.jsonl}")
+        yield jsonl_workload(config.jsonl, size, config.queries)
+
+
+def _langchain_embeddings(settings: Settings, inner: Any) -> Any:
+    if settings.model.name == "fake":
+        return langchain_embeddings(None, fake=inner)
+    from rag.models import resolve_model_path
+
+    return langchain_embeddings(str(resolve_model_path(settings)))
+
+
+def _p(w: dict[str, Any], *path: str) -> float | None:
+    cur: Any = w
+    for key in path:
+        if not isinstance(cur, dict) or key not in cur:
+            return None
+        cur = cur[key]
+    return cur if isinstance(cur, (int, float)) else None
+
+
+def ratios(w: dict[str, Any]) -> dict[str, Any]:
+    """ours / baseline for the figures both sides have (lower is better except for rates)."""
+    out: dict[str, Any] = {}
+    for base in ("bm25", "langchain"):
+        r = {
+            "search_p50": ratio(_p(w, "ours", "query", "search_ms", "p50"), _p(w, base, "search_ms", "p50")),
+            "search_p95": ratio(_p(w, "ours", "query", "search_ms", "p95"), _p(w, base, "search_ms", "p95")),
+            "disk_bytes_per_chunk": ratio(_p(w, "ours", "build", "disk_bytes_per_chunk"),
+                                          _p(w, base, "disk_bytes_per_chunk")),
+        }
+        if base == "bm25":
+            r["keyword_chunks_per_s"] = ratio(_p(w, "ours", "build", "keyword_chunks_per_s"),
+                                              _p(w, base, "keyword_chunks_per_s"))
+        else:
+            r["dense_chunks_per_s"] = ratio(_p(w, "ours", "build", "dense_chunks_per_s"),
+                                            _p(w, base, "dense_chunks_per_s"))
+            r["query_embed_p50"] = ratio(_p(w, "ours", "query", "query_embed_ms", "p50"),
+                                         _p(w, base, "query_embed_ms", "p50"))
+            r["build_wall"] = ratio(_p(w, "ours", "build", "wall_s"), _p(w, base, "wall_s"))
+        out[base] = r
+    return out
+
+
+def _machine() -> dict[str, Any]:
+    import os
+
+    return {"python": platform.python_version(), "cpus": os.cpu_count(),
+            "load_avg_at_start": [round(x, 2) for x in os.getloadavg()], "platform": platform.platform()}
+
+
+def _jsonable(config: BenchConfig) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in config.__dict__.items()}

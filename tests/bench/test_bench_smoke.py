@@ -1,0 +1,102 @@
+"""The benchmark harness end to end on a tiny synthetic JSONL with the fake embedder (fast)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.data import known_item_queries, load_jsonl
+from bench.measure import percentile, ratio, summarize_ms
+from bench.report import render
+from bench.run import BenchConfig, run_bench
+from bench.sampled import SampledEmbedder, standin_vectors
+from rag.config import Settings
+from rag.index.embedders import FakeEmbedder
+
+PLACES = ["长沙", "株洲", "湘潭", "衡阳", "岳阳", "常德", "益阳", "郴州", "永州", "怀化"]
+THINGS = ["新能源汽车", "春茶", "高铁站", "图书馆", "养老院"]
+
+
+def _write_jsonl(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            place, thing = PLACES[i % len(PLACES)], THINGS[i % len(THINGS)]
+            text = (f"{place}市第{i}号{thing}项目今天正式启动，总投资约{i + 3}亿元。\n"
+                    f"据{place}市有关部门介绍，该{thing}项目预计明年建成，将惠及周边{i * 7 + 100}户居民。\n"
+                    f"记者了解到，{place}今年已累计推进{thing}相关工作{i + 12}项。")
+            fh.write(json.dumps({"id": f"doc-{i}", "published": None, "text": text},
+                                ensure_ascii=False) + "\n")
+    return path
+
+
+def test_bench_runs_end_to_end_with_the_fake_embedder(tmp_path: Path) -> None:
+    jsonl = _write_jsonl(tmp_path / "news.jsonl", 50)
+    settings = Settings(model={"name": "fake"}, index_dir=tmp_path / "unused")
+    config = BenchConfig(sizes=(50,), jsonl=jsonl, bundled=False, queries=8, dense_sample=40,
+                         clients=(1, 4), http_seconds=0.3, http_sizes=(50,), scratch=tmp_path)
+    logs: list[str] = []
+    report = run_bench(settings, config, logs.append)
+    (w,) = report["workloads"]
+    assert w["articles"] == 50 and w["queries"] == 8 and w["chunks"] >= 50
+    build = w["ours"]["build"]
+    assert build["dense_sampled"] and 0 < build["dense_embedded"] < w["chunks"]
+    assert build["keyword_chunks_per_s"] > 0 and build["disk_bytes_per_chunk"] > 0
+    q = w["ours"]["query"]
+    assert q["search_ms"]["n"] == 8 and q["ask_ms"]["n"] == 8 and q["query_embed_ms"]["n"] == 8
+    assert q["search_ms"]["p50"] <= q["search_ms"]["p95"] <= q["search_ms"]["p99"]
+    assert [h["clients"] for h in w["ours"]["http_ask"]] == [1, 4]
+    assert all(h["errors"] == 0 and h["requests"] >= 1 for h in w["ours"]["http_ask"])
+    assert w["bm25"]["search_ms"]["n"] == 8 and w["langchain"]["search_ms"]["n"] == 8
+    assert w["ratios"]["bm25"]["search_p50"] is not None
+    assert w["ratios"]["langchain"]["dense_chunks_per_s"] is not None
+    text = render(report)
+    assert "Ratios" in text and "sampled" in text and "| jsonl-50 | ours |" in text
+    json.dumps(report, ensure_ascii=False)  # JSON-able
+    assert not list(tmp_path.glob("rag-bench-*")), "scratch indexes are removed"
+    assert any("building our index" in line for line in logs)
+
+
+def test_sampled_embedder_is_real_for_queries_and_the_sample() -> None:
+    inner = FakeEmbedder()
+    texts = [f"第{i}条新闻：湖南各地推进项目建设" for i in range(200)]
+    emb = SampledEmbedder(inner, rate=0.25)
+    emb.sampling = True
+    out = emb.embed_batch(texts, "document")
+    assert 0 < emb.real_texts < 200 and emb.real_texts + emb.standin_texts == 200
+    real = [i for i in range(200) if np.allclose(out[i], inner.embed_batch([texts[i]], "document")[0])]
+    assert len(real) == emb.real_texts
+    assert np.allclose(np.linalg.norm(out, axis=1), 1, atol=1e-5)
+    assert np.allclose(emb.embed_batch(["问题"], "query"), inner.embed_batch(["问题"], "query"))
+    assert np.array_equal(standin_vectors(["甲"], 8), standin_vectors(["甲"], 8))
+    assert emb.fingerprint != inner.fingerprint
+    emb.sampling = False
+    assert np.allclose(emb.embed_batch(texts[:3], "document"), inner.embed_batch(texts[:3], "document"))
+
+
+def test_measure_helpers() -> None:
+    assert percentile([1, 2, 3, 4], 50) == pytest.approx(2.5)
+    assert summarize_ms([]) == {"n": 0}
+    assert summarize_ms([5.0])["p99"] == 5.0
+    assert ratio(2.0, 4.0) == 0.5 and ratio(1.0, 0.0) is None and ratio(None, 1.0) is None
+
+
+def test_known_item_queries_come_from_their_articles(tmp_path: Path) -> None:
+    articles = load_jsonl(_write_jsonl(tmp_path / "n.jsonl", 20), 20)
+    queries, targets = known_item_queries(articles, 5)
+    assert len(queries) == 5
+    by_id = {a.article_id: " ".join(p.text for p in a.paragraphs) for a in articles}
+    assert all(q in by_id[t] for q, t in zip(queries, targets, strict=True) if t)
+
+
+def test_cli_parses_sizes() -> None:
+    import argparse
+
+    from rag.commands.bench import _sizes
+
+    assert _sizes("1000,full") == (1000, 68_218)
+    assert _sizes("") == ()
+    with pytest.raises(argparse.ArgumentTypeError):
+        _sizes("ten")
