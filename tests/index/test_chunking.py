@@ -1,6 +1,7 @@
+from index_helpers import make_article, sample_articles
+
 from rag.config import ChunkSettings
 from rag.index.chunking import chunk_articles, split_sentences, window_spans
-from index_helpers import make_article, sample_articles
 
 
 def test_sentences_end_at_chinese_marks_and_keep_closing_quotes() -> None:

@@ -1,0 +1,129 @@
+"""Retrieval quality on a question set: recall@1, recall@5 and MRR@10 per mode, side by side.
+
+Run: python -m rag.index.evaluate [--questions eval/questions.jsonl] [--model fake]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.config import Settings
+from rag.errors import EvalError
+from rag.ingest import normalize_text
+from rag.records import Hit
+
+MRR_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class RetrievalQuestion:
+    """A question with the exact substrings of its gold paragraph."""
+
+    qid: str
+    question: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RetrievalScores:
+    """One mode's figures over the answerable questions."""
+
+    mode: str
+    n: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+    misses: tuple[str, ...] = ()
+
+
+def load_retrieval_questions(path: Path) -> list[RetrievalQuestion]:
+    """Answerable questions (non-empty evidence) from a questions.jsonl file."""
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise EvalError(f"cannot read {path}: {exc}") from exc
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError as exc:
+            raise EvalError(f"{path}:{n}: not JSON ({exc})") from exc
+        evidence = tuple(e for e in doc.get("evidence") or () if e.strip())
+        if evidence:
+            out.append(RetrievalQuestion(str(doc.get("id", n)), doc["question"], evidence))
+    return out
+
+
+def gold_rank(hits: Sequence[Hit], evidence: Sequence[str]) -> int | None:
+    """1-based rank of the first hit whose paragraph contains any evidence string (normalised)."""
+    needles = [normalize_text(e) for e in evidence]
+    for rank, hit in enumerate(hits, start=1):
+        text = normalize_text(hit.paragraph.text)
+        if any(n and n in text for n in needles):
+            return rank
+    return None
+
+
+def score_mode(retriever: object, questions: Sequence[RetrievalQuestion], mode: str) -> RetrievalScores:
+    """Recall@1, recall@5 and MRR@10 of one retrieval mode."""
+    ranks = []
+    for q in questions:
+        hits = retriever.search(q.question, k=MRR_DEPTH, mode=mode)  # type: ignore[attr-defined]
+        ranks.append(gold_rank(hits, q.evidence))
+    n = max(len(ranks), 1)
+    return RetrievalScores(
+        mode=mode, n=len(ranks),
+        recall_at_1=sum(r == 1 for r in ranks) / n,
+        recall_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
+        mrr=sum(1 / r for r in ranks if r) / n,
+        misses=tuple(q.qid for q, r in zip(questions, ranks, strict=True) if not r or r > 5),
+    )
+
+
+def format_table(rows: Sequence[RetrievalScores]) -> str:
+    """A Markdown table, one row per mode."""
+    lines = ["| retrieval | questions | R@1 | R@5 | MRR@10 |", "|---|---|---|---|---|"]
+    lines += [f"| {r.mode} | {r.n} | {r.recall_at_1:.3f} | {r.recall_at_5:.3f} | {r.mrr:.3f} |"
+              for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build or load the index for the corpus, then print keyword / dense / hybrid side by side."""
+    from rag.index.builder import ensure_index
+    from rag.index.embedders import make_embedder
+    from rag.retrieve import HybridRetriever
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
+    parser.add_argument("--model", default=None, help="embedding model (default from settings)")
+    parser.add_argument("--index-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.model:
+        settings = settings.model_copy(
+            update={"model": settings.model.model_copy(update={"name": args.model})})
+    if args.index_dir:
+        settings = settings.model_copy(update={"index_dir": args.index_dir})
+    embedder = make_embedder(settings)
+    index = ensure_index(settings, embedder, progress=True)
+    retriever = HybridRetriever(index, embedder, settings)
+    questions = load_retrieval_questions(args.questions)
+    t = time.perf_counter()
+    rows = [score_mode(retriever, questions, m) for m in ("keyword", "dense", "hybrid")]
+    elapsed = time.perf_counter() - t
+    print(format_table(rows))  # noqa: T201 - this is a command
+    print(f"\n{len(questions)} answerable questions, {len(rows)} modes in {elapsed:.1f} s; "  # noqa: T201
+          f"model {embedder.name}, index {index.directory}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "index"))
+from index_helpers import make_article, sample_articles  # noqa: E402
+
+from rag.config import Settings  # noqa: E402
+from rag.errors import InvalidQuestionError  # noqa: E402
+from rag.index.builder import build_index, load_index  # noqa: E402
+from rag.index.embedders import FakeEmbedder  # noqa: E402
+from rag.retrieve import HybridRetriever, rrf  # noqa: E402
+
+
+@pytest.fixture
+def retriever(fake_settings: Settings) -> HybridRetriever:
+    arts = sample_articles()
+    # the same passage printed in two reports: only one copy may come back
+    copy = "长沙滨江能源站今天正式投产，总投资约5亿元。"
+    arts.append(make_article("energy2", "能源站投产（转载）", [copy + "记者 李四"]))
+    emb = FakeEmbedder()
+    build_index(fake_settings, arts, emb)
+    return HybridRetriever(load_index(fake_settings, emb), emb, fake_settings)
+
+
+def test_rrf_weights_and_ranks() -> None:
+    fused = rrf([([("a", 9.0), ("b", 1.0)], 1.0), ([("b", 5.0)], 1.0)], k=60)
+    assert fused["b"] > fused["a"]
+    assert rrf([([("a", 1.0)], 0.0)], k=60) == {}
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "keyword"])
+def test_every_mode_finds_the_paragraph(retriever: HybridRetriever, mode: str) -> None:
+    hits = retriever.search("全区各校召开了多少次家长会", k=3, mode=mode)  # type: ignore[arg-type]
+    assert hits[0].paragraph.paragraph_id == "school#p1"
+    assert all(h.dense_score is not None for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_hits_are_paragraphs_without_near_duplicates(retriever: HybridRetriever) -> None:
+    hits = retriever.search("能源站总投资", k=10)
+    ids = [h.paragraph.paragraph_id for h in hits]
+    assert len(ids) == len(set(ids))
+    assert ("energy#p0" in ids) != ("energy2#p0" in ids)
+    assert len(hits) <= 10
+
+
+def test_keyword_mode_still_fills_the_cosine(retriever: HybridRetriever) -> None:
+    hit = retriever.search("龙超俊", k=1, mode="keyword")[0]
+    assert hit.keyword_score and hit.keyword_rank == 1
+    assert hit.dense_score is not None and 0 < hit.dense_score <= 1.0001
+
+
+def test_timings_and_bad_queries(retriever: HybridRetriever) -> None:
+    timings: dict[str, float] = {}
+    retriever.search("茶叶", k=2, timings=timings)
+    assert {"embed_ms", "dense_ms", "keyword_ms", "total_ms"} <= set(timings)
+    assert retriever.last_timings == timings
+    with pytest.raises(InvalidQuestionError):
+        retriever.search("   ")
+    with pytest.raises(InvalidQuestionError):
+        retriever.search("茶叶", mode="magic")  # type: ignore[arg-type]
+
+
+def test_langchain_retriever_returns_documents(retriever: HybridRetriever) -> None:
+    from langchain_core.retrievers import BaseRetriever
+
+    lc = retriever.as_langchain(k=2)
+    assert isinstance(lc, BaseRetriever)
+    docs = lc.invoke("隆兴小学有哪些委员会")
+    assert docs[0].metadata["paragraph_id"] == "school#p2"
+    assert docs[0].metadata["article_title"] == "家校同携手 护航成长路"
+    assert docs[0].metadata["hit"]["chunk_id"] == "school#p2#c0"
+    assert "委员会" in docs[0].page_content
