@@ -26,7 +26,6 @@ from rag.index.layout import (
     require_current,
 )
 from rag.index.loaded import (
-    ARTICLES_FILE,
     CACHE_DIR,
     CHUNKS_FILE,
     JIEBA_DIR,
@@ -46,6 +45,7 @@ from rag.index.manifest import (
     read_manifest,
 )
 from rag.index.store import make_store
+from rag.ingest import IngestResult, write_ingest
 from rag.records import Article
 
 __all__ = ["BuildReport", "LoadedIndex", "build_index", "ensure_index", "load_index", "update_index"]
@@ -93,7 +93,10 @@ def articles_fingerprint(articles: Sequence[Article]) -> str:
 def build_index(settings: Settings, articles: Sequence[Article], embedder: Embedder,
                 progress: bool = False, *, corpus_fingerprint: str | None = None,
                 ingest: Any = None) -> BuildReport:
-    """Write a new index generation for `articles`, embedding only chunks not in the cache."""
+    """Write a new index generation for `articles`, embedding only chunks not in the cache.
+
+    `ingest` (an IngestResult whose articles are `articles`) is kept in the index folder when given.
+    """
     t0 = time.perf_counter()
     seconds: dict[str, float] = {}
     index_dir = settings.index_dir
@@ -128,12 +131,9 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
                                cache_dir=index_dir / JIEBA_DIR).save(temp / KEYWORD_DIR)
             seconds["keyword"] = time.perf_counter() - t
             EmbeddingCache.from_pairs(embedder.dim, keys, vectors).save(temp / CACHE_DIR)
-            write_jsonl(temp / ARTICLES_FILE, list(articles))
+            write_ingest(ingest if ingest is not None else IngestResult(articles=tuple(articles)),
+                         temp)
             write_jsonl(temp / CHUNKS_FILE, chunks)
-            if ingest is not None:
-                from rag.ingest import write_ingest
-
-                write_ingest(ingest, temp / "ingest")
             manifest = Manifest(
                 model_name=embedder.name, model_fingerprint=embedder.fingerprint, dim=embedder.dim,
                 chunk=chunk_params(settings),

@@ -57,6 +57,14 @@ def _jieba(cache_dir: str | None) -> Any:
     return tokenizer
 
 
+def _bm25s() -> Any:
+    """bm25s, imported lazily; it sets its own logger to DEBUG on import, which we undo."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class WordTokenizer:
     """jieba search-mode segmentation with Chinese stopwords dropped; jieba's cache kept in cache_dir.
 
@@ -95,8 +103,7 @@ class KeywordIndex:
     def build(cls, ids: Sequence[str], texts: Sequence[str], *,
               cache_dir: Path | None = None) -> KeywordIndex:
         """Index `texts` (one per id) with both variants."""
-        import bm25s
-
+        bm25s = _bm25s()
         tokenizer = WordTokenizer(cache_dir)
         indexes: dict[Variant, object] = {}
         for variant in VARIANTS:
@@ -136,8 +143,7 @@ class KeywordIndex:
     @classmethod
     def load(cls, directory: Path, *, cache_dir: Path | None = None) -> KeywordIndex:
         """Read an index written by `save`."""
-        import bm25s
-
+        bm25s = _bm25s()
         try:
             meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
             indexes: dict[Variant, object] = {}

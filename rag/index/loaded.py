@@ -17,9 +17,9 @@ from rag.index.keyword import KeywordIndex
 from rag.index.layout import require_current
 from rag.index.manifest import Manifest, check_manifest, chunk_params, read_manifest
 from rag.index.store import VectorStore, open_store
+from rag.ingest import read_ingest
 from rag.records import Article, Chunk, Paragraph
 
-ARTICLES_FILE = "articles.jsonl"
 CHUNKS_FILE = "chunks.jsonl"
 STORE_DIR = "store"
 KEYWORD_DIR = "keyword"
@@ -51,17 +51,17 @@ class LoadedIndex:
         return self.cache.get([cache_key(fp, self.chunk_by_id[c].embed_text) for c in chunk_ids])
 
 
-def write_jsonl(path: Path, records: Sequence[Article] | Sequence[Chunk]) -> None:
+def write_jsonl(path: Path, records: Sequence[Chunk]) -> None:
     """One JSON record per line, Chinese kept readable."""
     with path.open("w", encoding="utf-8") as fh:
         for r in records:
             fh.write(r.model_dump_json() + "\n")
 
 
-def _read_jsonl(path: Path, model: type[Article] | type[Chunk]) -> list:
+def _read_chunks(path: Path) -> list[Chunk]:
     try:
         with path.open(encoding="utf-8") as fh:
-            return [model.model_validate_json(line) for line in fh if line.strip()]
+            return [Chunk.model_validate_json(line) for line in fh if line.strip()]
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"cannot read {path}: {exc}", hint="run `rag index` to rebuild") from exc
 
@@ -84,8 +84,8 @@ def load_index(settings: Settings, embedder: Embedder, *,
                    chunk=chunk_params(settings), corpus=corpus_fingerprint)
     if manifest.dim != embedder.dim:
         raise IndexError_(f"index holds {manifest.dim}-d vectors, {embedder.name} makes {embedder.dim}-d")
-    articles = tuple(_read_jsonl(directory / ARTICLES_FILE, Article))
-    chunks = tuple(_read_jsonl(directory / CHUNKS_FILE, Chunk))
+    articles = read_ingest(directory)
+    chunks = tuple(_read_chunks(directory / CHUNKS_FILE))
     store = open_store(settings, directory / STORE_DIR, manifest.dim)
     keyword = KeywordIndex.load(directory / KEYWORD_DIR, cache_dir=settings.index_dir / JIEBA_DIR)
     cache = EmbeddingCache.load(directory / CACHE_DIR, manifest.dim)

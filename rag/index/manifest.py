@@ -39,9 +39,11 @@ def chunk_params(settings: Settings) -> dict[str, int]:
 
 
 def corpus_fingerprint(corpus_dir: Path) -> str:
-    """sha256 over the relative paths and bytes of every visible file under corpus_dir."""
+    """sha256 over the relative paths and bytes of every visible file under corpus_dir (or of it)."""
     h = hashlib.sha256()
-    if corpus_dir.is_dir():
+    if corpus_dir.is_file():
+        h.update(corpus_dir.name.encode() + b"\0" + hashlib.sha256(corpus_dir.read_bytes()).digest())
+    elif corpus_dir.is_dir():
         files = sorted(p for p in corpus_dir.rglob("*")
                        if p.is_file() and not any(part.startswith(".")
                                                   for part in p.relative_to(corpus_dir).parts))

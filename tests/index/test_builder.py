@@ -99,3 +99,33 @@ def test_empty_corpus_builds_an_empty_index(tmp_path: Path, fake_settings: Setti
     report = build_index(fake_settings, [], emb)
     assert report.chunks == 0
     assert len(load_index(fake_settings, emb).chunks) == 0
+
+
+def _write_doc(path: Path, doc_id: str, title: str, text: str) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+
+
+def test_update_index_follows_the_corpus_folder(fake_settings: Settings) -> None:
+    from rag.index.builder import ensure_index, update_index
+
+    corpus = fake_settings.corpus_dir
+    _write_doc(corpus / "a.jsonl", "a", "天元区家长会", "全区各校召开线上或线下家长会62次。\n\n家长们深度参与学校管理。")
+    _write_doc(corpus / "b.jsonl", "b", "能源站投产", "长沙滨江能源站今天正式投产，总投资约5亿元。")
+    emb = FakeEmbedder()
+    first = update_index(fake_settings, emb)
+    assert first.embedded == first.chunks > 0 and not first.up_to_date
+    emb.calls = 0
+    same = update_index(fake_settings, emb)
+    assert same.up_to_date and emb.calls == 0
+    assert "nothing changed, 0 re-embedded" in same.summary()
+
+    (corpus / "b.jsonl").unlink()
+    index = ensure_index(fake_settings, emb)
+    assert emb.calls == 0
+    assert {a.article_id for a in index.articles} == {"a"}
+    assert all(c.article_id == "a" for c in index.chunks) and len(index.store) == len(index.chunks)
+    assert (index.directory / "articles.jsonl").is_file()
