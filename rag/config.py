@@ -82,6 +82,9 @@ class AnswerSettings(BaseModel):
         0.2, ge=0, le=1, description="Share of the question's key terms the answer sentence itself must hold.")
     min_sentence_similarity: float = Field(
         0.3, description="For English questions: least cosine between the question and the answer sentence.")
+    min_llm_support: float = Field(
+        0.5, ge=0, le=1, description="Least share of an LLM claim's character bigrams found in a paragraph it "
+        "cites; below it the LLM answer is replaced by the extractive one.")
     max_sentences_embedded: int = Field(
         16, ge=0, description="Candidate sentences scored with the embedder per question (latency bound).")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused (413).")

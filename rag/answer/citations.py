@@ -63,6 +63,10 @@ def claims_with_markers(text: str) -> list[tuple[str, list[int]]]:
     """Split an answer into sentences, each with the markers it carries."""
     out: list[tuple[str, list[int]]] = []
     for sentence in split_sentences(text):
+        lead = re.match(r"(?:\s*\[\d{1,3}(?:\s*[,，、]\s*\d{1,3})*\])+", sentence)
+        if lead and out:  # markers written after the full stop belong to the sentence before
+            out[-1] = (out[-1][0] + lead.group(0), out[-1][1] + find_markers(lead.group(0)))
+            sentence = sentence[lead.end():]
         ns = find_markers(sentence)
         if strip_markers(sentence):
             out.append((sentence, ns))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from rag.answer.lexicon import QUESTION_STOP
-from rag.answer.question import detect_type
+from rag.answer.lexicon import QUESTION_STOP, TITLES
 from rag.answer.text import is_english
 from rag.answer.tokenize import Tokenizer
 
@@ -25,58 +24,83 @@ def last_user_question(history: Sequence[Mapping[str, str]]) -> str:
     return ""
 
 
-def needs_context(question: str) -> bool:
-    """Whether a question is a follow-up that cannot stand alone (pronouns, '那…呢', very short)."""
+def needs_context(question: str, tok: Tokenizer | None = None) -> bool:
+    """Whether a question is a follow-up that cannot stand alone (pronouns, '那…呢', very short,
+    or, when a tokenizer is given, no named place/person/organisation of its own)."""
     q = question.strip()
     if is_english(q):
         return bool(_EN_PRONOUN.search(q)) or len(q.split()) <= 3
-    return bool(_PRONOUN.search(q) or _ELLIPTIC.match(q)) or len(re.sub(r"[？?！!。，\s]", "", q)) <= 5
+    if _PRONOUN.search(q) or _ELLIPTIC.match(q) or len(re.sub(r"[？?！!。，\s]", "", q)) <= 5:
+        return True
+    return tok is not None and not any(f in _NAMED for _, f in tok.pos(q))
+
+
+_NAMED = frozenset({"ns", "nr", "nt", "nz"})
+_NOUN_SUFFIX_CHARS = frozenset("站所局团队院部会馆厂区县市省镇村处科组班")
+_TOPIC_TAGS = ("n", "j", "l", "b", "m", "q", "vn", "an", "s", "f", "eng")
 
 
 def condense(question: str, history: Sequence[Mapping[str, str]], tok: Tokenizer) -> str:
     """A standalone question: the follow-up with the previous question's topic carried over.
 
     '那隆回呢？' after '天元区开了多少次家长会？' -> '隆回开了多少次家长会？' (the new entity replaces
-    the old one of the same kind); '他是谁？' -> the previous question's topic words + '他是谁？'.
+    the old one of the same kind); '它的项目经理是谁？' after '智慧能源站是什么时候开工的？'
+    -> '智慧能源站的项目经理是谁？' (the pronoun is replaced by the previous topic).
     """
     q = question.strip()
     prev = last_user_question(history)
-    if not prev or not needs_context(q):
+    if not prev or not needs_context(q, tok):
         return q
     m = _ELLIPTIC.match(q)
-    if m and detect_type(q) == "what" and not re.search(r"什么|谁|哪|多少|几", q):
-        return _substitute(prev, m.group(1).strip(), tok)
+    if m and not re.search(r"什么|谁|哪|多少|几|怎|如何", q):
+        return _substitute(prev, _LEAD.sub("", m.group(1)).strip(), tok)
     topic = _topic(prev, tok)
-    body = _LEAD.sub("", q)
-    body = _PRONOUN_WORDS.sub("", body, count=1) if topic else body
-    return f"{topic}{body}" if topic else q
+    if not topic or topic in q:
+        return q
+    body, n = _PRONOUN_WORDS.subn("", q, count=1)
+    body = _LEAD.sub("", body) if not n else body
+    return f"{topic}{body}"
 
 
 def _topic(prev: str, tok: Tokenizer) -> str:
-    """The topic of the previous question: its leading content words up to the question word."""
-    words = tok.pos(prev)
+    """The topic of the previous question: its leading run of nouns (with 的 between them)."""
     out: list[str] = []
-    for w, flag in words:
+    for i, (w, flag) in enumerate(tok.pos(prev)):
         if re.search(r"谁|什么|哪|多少|几|怎|如何|为什么|为何|何时", w):
             break
-        if w in QUESTION_STOP and not out:
-            continue
-        out.append(w)
-    # keep the nouns of that prefix (drop a trailing verb/particle such as 是/的/有)
-    while out and (out[-1] in QUESTION_STOP or tok.pos(out[-1])[0][1].startswith(("v", "u", "p", "d", "r"))):
+        # jieba often mis-tags place names at the start of a question (隆回/t, 怀化/v): keep the first word
+        first = i == 0 and len(w) >= 2 and w not in QUESTION_STOP
+        suffix = bool(out) and w in _NOUN_SUFFIX_CHARS
+        if first or suffix or flag.startswith(_TOPIC_TAGS) or flag in _NAMED or (w == "的" and out):
+            out.append(w)
+        elif out:
+            break
+    while out and (out[-1] == "的" or tok.pos(out[-1])[0][1].startswith(("m", "q"))):
         out.pop()
-    topic = "".join(out)
-    return topic + "的" if topic and not topic.endswith("的") else topic
+    return "".join(out)
+
+
+def _kind(word: str, flag: str) -> str:
+    if word.endswith(TITLES):
+        return "title"
+    if flag == "ns" or word.endswith(("省", "市", "县", "区", "镇", "乡", "村")):
+        return "place"
+    if flag == "nr":
+        return "person"
+    return "noun" if flag.startswith("n") else "other"
 
 
 def _substitute(prev: str, new: str, tok: Tokenizer) -> str:
-    """Put the new entity in the place of the previous question's entity of the same kind."""
-    prev_words = tok.pos(prev)
-    new_flags = {f for _, f in tok.pos(new)}
-    for w, flag in prev_words:
-        if w in QUESTION_STOP:
+    """Put the new entity in the place of the previous question's word of the same kind."""
+    new_kind = _kind(new, tok.pos(new)[-1][1] if tok.pos(new) else "n")
+    if new_kind == "title" or new.endswith(TITLES):
+        new_kind = "title"
+    for w, flag in tok.pos(prev):
+        if w in QUESTION_STOP or w == new:
             continue
-        same_kind = flag in new_flags or (flag[:2] in {f[:2] for f in new_flags})
-        if same_kind and flag.startswith(("ns", "nr", "nt", "nz", "n")) and w != new:
+        if _kind(w, flag) == new_kind and new_kind != "other":
             return prev.replace(w, new, 1)
+    first = tok.pos(prev)[0][0] if tok.pos(prev) else ""
+    if len(first) >= 2 and first not in QUESTION_STOP and len(new) <= 8:
+        return new + prev[len(first):]
     return f"{new}{prev}"

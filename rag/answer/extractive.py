@@ -80,7 +80,7 @@ class ExtractiveAnswerer:
         text_parts, quotes = [], {}
         for c in pieces:
             snippet = _trim(c.sentence, c.fact, q)
-            text_parts.append(f"{snippet}[{c.n}]")
+            text_parts.append(_with_marker(snippet, c.n))
             quotes[c.n] = (quotes[c.n] + c.sentence) if c.n in quotes else c.sentence
         text = "".join(text_parts)
         return Draft(text=text, cited=tuple(dict.fromkeys(c.n for c in pieces)), quotes=quotes, confidence=best.score)
@@ -116,9 +116,9 @@ class ExtractiveAnswerer:
         # Embedding every sentence costs too much on 2 cores: keep the lexically best ones.
         pool = sorted(cands, key=lambda c: -(c.cov_s + 0.4 * c.cov_ctx + 0.3 * c.fact_ok + 0.15 / c.n))
         pool = pool[: self.settings.answer.max_sentences_embedded]
-        vecs = self.embedder.embed_batch([q.text] + [c.sentence for c in pool], "document")
+        vecs = self.embedder.embed_batch([c.sentence for c in pool], "document")
         qv = self.embedder.embed_batch([q.text], "query")[0]
-        sims = np.asarray(vecs[1:]) @ np.asarray(qv)
+        sims = np.asarray(vecs) @ np.asarray(qv)
         for c, s in zip(pool, sims, strict=True):
             c.sim = float(s)
 
@@ -269,6 +269,14 @@ def _trim(sentence: str, fact: F.Fact | None, q: Question) -> str:
             break
     del start
     return _close("".join(clauses[lo:hi + 1]))
+
+
+def _with_marker(snippet: str, n: int) -> str:
+    """'…62次。' -> '…62次[1]。' (the marker sits inside the sentence it supports)."""
+    m = re.search(r"[。！？!?…]+[”」』）)]*$", snippet)
+    if m and not re.search(r"[”」』）)]$", snippet):
+        return f"{snippet[:m.start()]}[{n}]{snippet[m.start():]}"
+    return f"{snippet}[{n}]"
 
 
 def _close(text: str) -> str:

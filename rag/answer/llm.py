@@ -1,0 +1,116 @@
+"""The optional LLM answerer: any OpenAI-compatible endpoint through langchain-openai's ChatOpenAI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from rag.answer.base import Draft, format_context
+from rag.answer.citations import drop_unknown_markers, find_markers
+from rag.config import Settings
+from rag.errors import LLMError
+from rag.records import Hit
+
+SYSTEM_PROMPT = (
+    "你是严谨的新闻问答助手。只能根据下面编号的新闻段落回答问题，不得使用段落以外的知识。\n"
+    "要求：\n"
+    "1. 先用一两句简洁的中文直接给出答案（数字带单位、人名带职务、日期写全），再补充必要的细节。\n"
+    "2. 每句话后用方括号标注所依据的段落编号，例如[1]或[2][3]；只能引用给出的编号。\n"
+    "3. 如果段落中没有问题所问的信息，只回答：{abstain}\n"
+    "4. 问题是英文时，也用中文回答。"
+)
+CONDENSE_PROMPT = (
+    "根据对话历史，把用户的最新追问改写成一个可以独立理解的完整中文问题（补全省略的主语、代词所指）。"
+    "只输出改写后的问题。\n\n对话历史：\n{history}\n\n最新追问：{question}"
+)
+
+
+def make_chat_model(settings: Settings) -> Any:
+    """A ChatOpenAI for the configured endpoint; LLMError when LLM mode is not configured."""
+    cfg = settings.answer
+    if not cfg.llm_base_url:
+        raise LLMError("LLM mode is not configured: set answer.llm_base_url (RAG_ANSWER__LLM_BASE_URL)",
+                       hint="e.g. http://localhost:11434/v1 for Ollama, or use the extractive mode")
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:  # pragma: no cover - a dependency of the project
+        raise LLMError("langchain-openai is not installed", hint="pip install langchain-openai") from exc
+    return ChatOpenAI(
+        base_url=cfg.llm_base_url, model=cfg.llm_model, api_key=cfg.llm_api_key,
+        timeout=cfg.llm_timeout_s, temperature=cfg.llm_temperature, max_retries=1,
+    )
+
+
+def _messages(settings: Settings, question: str, context: Sequence[Hit]) -> list[tuple[str, str]]:
+    system = SYSTEM_PROMPT.format(abstain=settings.answer.abstain_phrase)
+    user = f"新闻段落：\n{format_context(context)}\n\n问题：{question}"
+    return [("system", system), ("human", user)]
+
+
+def llm_error(exc: Exception, settings: Settings) -> LLMError:
+    """A domain error with a clear message for an endpoint failure (wrong key, unreachable, bad reply)."""
+    status = getattr(exc, "status_code", None)
+    url = settings.answer.llm_base_url
+    if status == 401 or type(exc).__name__ == "AuthenticationError":
+        return LLMError(f"the LLM endpoint {url} refused the API key (401 Unauthorized)",
+                        hint="check answer.llm_api_key (RAG_ANSWER__LLM_API_KEY)")
+    if type(exc).__name__ in ("APIConnectionError", "APITimeoutError", "ConnectError"):
+        return LLMError(f"cannot reach the LLM endpoint {url}: {exc}", hint="is the server running?")
+    return LLMError(f"the LLM endpoint {url} failed: {type(exc).__name__}: {exc}")
+
+
+class LLMAnswerer:
+    """Answers with a chat model prompted in Chinese to cite only the numbered context."""
+
+    def __init__(self, settings: Settings, chat_model: Any = None) -> None:
+        self.settings = settings
+        self.chat_model = chat_model if chat_model is not None else make_chat_model(settings)
+
+    def answer(self, question: str, context: list[Hit]) -> Draft:
+        """One round trip; markers outside the context are dropped here, support is checked by the chain."""
+        try:
+            reply = self.chat_model.invoke(_messages(self.settings, question, context))
+        except LLMError:
+            raise
+        except Exception as exc:
+            raise llm_error(exc, self.settings) from exc
+        return self.to_draft(_content(reply), len(context))
+
+    def stream(self, question: str, context: list[Hit]) -> Iterator[str]:
+        """Token pieces as the endpoint sends them (raw: markers are checked once the text is complete)."""
+        try:
+            for chunk in self.chat_model.stream(_messages(self.settings, question, context)):
+                piece = _content(chunk)
+                if piece:
+                    yield piece
+        except LLMError:
+            raise
+        except Exception as exc:
+            raise llm_error(exc, self.settings) from exc
+
+    def to_draft(self, text: str, k: int) -> Draft:
+        """A Draft from the model's text: unknown markers dropped, the abstain phrase recognised."""
+        clean = drop_unknown_markers(text.strip(), k)
+        phrase = self.settings.answer.abstain_phrase
+        if not clean or phrase in clean or re.search(r"没有找到|未找到|无法回答|没有提到|未提及", clean) and not find_markers(clean):
+            return Draft(text=phrase, abstained=True)
+        flags = ("dropped_markers",) if find_markers(clean) != find_markers(text) else ()
+        return Draft(text=clean, cited=tuple(find_markers(clean)), flags=flags)
+
+    def condense(self, question: str, history: Sequence[Mapping[str, str]]) -> str:
+        """A standalone question rewritten by the model from the conversation."""
+        lines = "\n".join(f"{t.get('role', 'user')}: {t.get('content', '')}" for t in list(history)[-6:])
+        try:
+            reply = self.chat_model.invoke([("human", CONDENSE_PROMPT.format(history=lines, question=question))])
+        except Exception as exc:
+            raise llm_error(exc, self.settings) from exc
+        text = _content(reply).strip().splitlines()[0].strip() if _content(reply).strip() else ""
+        return text or question
+
+
+def _content(message: Any) -> str:
+    content = getattr(message, "content", message)
+    if isinstance(content, list):
+        return "".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
+    return str(content or "")

@@ -1,0 +1,39 @@
+"""Finding numbers with units, dates, person names and entities in a sentence."""
+
+from __future__ import annotations
+
+from rag.answer.facts import date_matches, dates, entities, enumeration_size, persons, quantities, quoted
+
+
+def test_quantities_with_units_and_not_dates() -> None:
+    got = {(f.text, f.unit_class) for f in quantities("2021至2022学年以来，召开家长会62次，发放资料20000余份，总量达29.9万人，预制率90%。")}
+    assert ("62次", "times") in got
+    assert ("20000余份", "count") in got
+    assert ("29.9万人", "person") in got
+    assert ("90%", "percent") in got
+    assert not any(t.startswith(("2021", "2022")) for t, _ in got)
+
+
+def test_dates_and_grain() -> None:
+    found = {f.text: f.unit for f in dates("自2008年以来，8月底建成，5月7日揭牌，工程于2021年5月开工。")}
+    assert found["5月7日"] == "day"
+    assert found["8月底"] == "month"
+    assert found["2021年5月"] == "month"
+    day = [f for f in dates("5月7日揭牌") if date_matches(f, "day")]
+    assert day and not [f for f in dates("在近日举办的仪式上") if date_matches(f, "day")]
+
+
+def test_persons_after_titles_and_tagged_names(tok) -> None:  # type: ignore[no-untyped-def]
+    names = [p.text for p in persons("天元区教育局局长龙超俊说，所长范文被评为全国优秀派出所所长。", tok)]
+    assert "龙超俊" in names and "范文" in names
+
+
+def test_entities_of_a_kind(tok) -> None:  # type: ignore[no-untyped-def]
+    got = [e.text for e in entities("白鹤菱溪小学则利用平台开设家长课堂。", "小学", tok)]
+    assert "白鹤菱溪小学" in got
+
+
+def test_quoted_and_enumerations() -> None:
+    assert [q.text for q in quoted("推送“心育园地”栏目")] == ["“心育园地”"]
+    assert enumeration_size("融合建设数据中心站、储能站、充电站等功能") == 3
+    assert enumeration_size("没有列举的一句话。") == 0
