@@ -51,8 +51,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Evaluate; exit 1 when --check-floors or --fail-under-accuracy is not met."""
     from rag.eval import runner
     from rag.eval.compare import render_compare_markdown
+    from rag.eval.memo import QueryMemo
     from rag.eval.questions import load_questions
     from rag.eval.report import render_markdown
+    from rag.index.embedders import make_embedder
     from rag.pipeline import Pipeline
 
     settings = _settings(args, settings)
@@ -64,18 +66,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     setups = runner.default_setups(settings) if args.compare else (primary,)
     for s in setups:
         runner.check_setup(settings, s)
-    pipeline = Pipeline.open(settings, progress=not args.quiet)
+    memo = QueryMemo(make_embedder(settings))
+    pipeline = Pipeline.open(settings, embedder=memo, progress=not args.quiet)
     created = datetime.now(UTC).isoformat(timespec="seconds")
     qpath = str(args.questions)
     comparison = None
     if args.compare:
         comparison = runner.compare(pipeline, items, setups, questions=qpath, created=created,
-                                    progress=lambda s: _progress(s.name, args.quiet))
+                                    progress=lambda s: _progress(s.name, args.quiet), memo=memo)
         # floors and report.* are about the configured setup (hybrid, extractive by default)
         report = comparison.reports.get(primary.name) or comparison.reports[setups[-1].name]
     else:
         report = runner.evaluate(pipeline, items, primary, questions=qpath, created=created,
-                                 progress=_progress(primary.name, args.quiet))
+                                 progress=_progress(primary.name, args.quiet), memo=memo)
 
     if args.json:
         doc = comparison if comparison is not None else report

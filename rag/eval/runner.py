@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.config import Settings
 from rag.errors import ConfigError, RagError
 from rag.eval.compare import CompareReport, render_compare_markdown
+from rag.eval.memo import QueryMemo
 from rag.eval.questions import QuestionItem
 from rag.eval.report import render_html, render_markdown
 from rag.eval.results import EvalMetrics, EvalReport, QuestionResult, build_report, error_result
@@ -117,8 +119,14 @@ def history_of(item: QuestionItem) -> list[dict[str, str]]:
 
 def evaluate_item(pipeline: EvalPipeline, item: QuestionItem, *, answer_mode: str | None = None,
                   retrieval_mode: str | None = None, k: int = RETRIEVAL_K,
-                  clock: Callable[[], float] = time.perf_counter) -> QuestionResult:
-    """Ask one question, time it, retrieve for the question the chain used, and score it."""
+                  clock: Callable[[], float] = time.perf_counter,
+                  memo: QueryMemo | None = None) -> QuestionResult:
+    """Ask one question, time it, retrieve for the question the chain used, and score it.
+
+    `memo` (the pipeline's embedder wrapped in a QueryMemo) spares embedding the query twice.
+    """
+    if memo is not None:
+        memo.forget()
     t0 = clock()
     try:
         answer = pipeline.ask(item.question, history=history_of(item), top_k=None,
@@ -128,7 +136,8 @@ def evaluate_item(pipeline: EvalPipeline, item: QuestionItem, *, answer_mode: st
     latency_ms = (clock() - t0) * 1000
     query = answer.standalone_question.strip() or item.question
     try:
-        hits = pipeline.search(query, k=k, mode=retrieval_mode)
+        with memo.replay() if memo is not None else nullcontext():
+            hits = pipeline.search(query, k=k, mode=retrieval_mode)
     except RagError:
         hits = []  # the answer is still scored; retrieval counts as a miss
     return _score(item, answer, hits, latency_ms)
@@ -137,12 +146,13 @@ def evaluate_item(pipeline: EvalPipeline, item: QuestionItem, *, answer_mode: st
 def run_questions(pipeline: EvalPipeline, items: Sequence[QuestionItem], *,
                   answer_mode: str | None = None, retrieval_mode: str | None = None,
                   k: int = RETRIEVAL_K, clock: Callable[[], float] = time.perf_counter,
-                  progress: Progress | None = None) -> list[QuestionResult]:
+                  progress: Progress | None = None,
+                  memo: QueryMemo | None = None) -> list[QuestionResult]:
     """Every question's scored result, in question order."""
     rows: list[QuestionResult] = []
     for i, item in enumerate(items, start=1):
         row = evaluate_item(pipeline, item, answer_mode=answer_mode,
-                            retrieval_mode=retrieval_mode, k=k, clock=clock)
+                            retrieval_mode=retrieval_mode, k=k, clock=clock, memo=memo)
         rows.append(row)
         if progress is not None:
             progress(i, len(items), row)
@@ -188,25 +198,26 @@ def check_setup(settings: Settings, setup: Setup) -> None:
 
 def evaluate(pipeline: Any, items: Sequence[QuestionItem], setup: Setup, *, questions: str = "",
              created: str = "", clock: Callable[[], float] = time.perf_counter,
-             progress: Progress | None = None) -> EvalReport:
+             progress: Progress | None = None, memo: QueryMemo | None = None) -> EvalReport:
     """One setup over the question set -> EvalReport."""
     check_setup(pipeline.settings, setup)
     target = pipeline_for(pipeline, setup)
     rows = run_questions(target, items, answer_mode=setup.answer, retrieval_mode=setup.retrieval,
-                         clock=clock, progress=progress)
+                         clock=clock, progress=progress, memo=memo)
     meta = run_meta(pipeline.settings, setup, questions, len(items))
     return build_report(rows, meta=meta, created=created)
 
 
 def compare(pipeline: Any, items: Sequence[QuestionItem], setups: Sequence[Setup], *,
             questions: str = "", created: str = "", clock: Callable[[], float] = time.perf_counter,
-            progress: Callable[[Setup], Progress | None] | None = None) -> CompareReport:
+            progress: Callable[[Setup], Progress | None] | None = None,
+            memo: QueryMemo | None = None) -> CompareReport:
     """Every setup over the same questions, side by side."""
     for setup in setups:
         check_setup(pipeline.settings, setup)
     reports = {
         s.name: evaluate(pipeline, items, s, questions=questions, created=created, clock=clock,
-                         progress=progress(s) if progress else None)
+                         progress=progress(s) if progress else None, memo=memo)
         for s in setups
     }
     return CompareReport(created=created, setups=tuple(s.name for s in setups), reports=reports)

@@ -34,7 +34,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
 def test_default_output_is_a_markdown_table_with_failures(
         opened: list[Settings], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     q = _write_questions(tmp_path / "q.jsonl", ITEMS)
-    assert main(["eval", "--questions", str(q), "-q"]) == 0
+    assert main(["--model", "fake", "eval", "--questions", str(q), "-q"]) == 0
     out = capsys.readouterr().out
     assert "| overall |" in out and "R@5" in out and "abst R" in out
     assert "**q2**" in out  # the false refusal is listed with what was retrieved
@@ -44,8 +44,8 @@ def test_default_output_is_a_markdown_table_with_failures(
 def test_json_limit_and_options_after_the_subcommand(
         opened: list[Settings], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     q = _write_questions(tmp_path / "q.jsonl", ITEMS)
-    code = main(["--corpus", "theirs", "eval", "--questions", str(q), "--index-dir",
-                 str(tmp_path / "x"), "--limit", "2", "--json", "-q"])
+    code = main(["--model", "fake", "--corpus", "theirs", "eval", "--questions", str(q),
+                 "--index-dir", str(tmp_path / "x"), "--limit", "2", "--json", "-q"])
     assert code == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["overall"]["n"] == 2 and [r["id"] for r in doc["rows"]] == ["q1", "q2"]
@@ -55,17 +55,20 @@ def test_json_limit_and_options_after_the_subcommand(
 def test_check_floors_and_fail_under_accuracy_set_the_exit_code(
         opened: list[Settings], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     q = _write_questions(tmp_path / "q.jsonl", ITEMS)
-    assert main(["eval", "--questions", str(q), "-q", "--check-floors"]) == 1
+    assert main(["--model", "fake", "eval", "--questions", str(q), "-q", "--check-floors"]) == 1
     assert "FAIL answer_accuracy" in capsys.readouterr().err
-    assert main(["eval", "--questions", str(q), "-q", "--fail-under-accuracy", "0.6"]) == 0
-    assert main(["eval", "--questions", str(q), "-q", "--fail-under-accuracy", "0.7"]) == 1
+    base = ["--model", "fake", "eval", "--questions", str(q), "-q"]
+    assert main([*base, "--fail-under-accuracy", "0.6"]) == 0
+    assert main([*base, "--fail-under-accuracy", "0.7"]) == 1
 
 
 def test_compare_prints_one_table_and_writes_reports(
         opened: list[Settings], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     q = _write_questions(tmp_path / "q.jsonl", ITEMS)
     out_dir = tmp_path / "reports"
-    assert main(["eval", "--questions", str(q), "-q", "--compare", "--report", str(out_dir)]) == 0
+    argv = ["--model", "fake", "eval", "--questions", str(q), "-q", "--compare",
+            "--report", str(out_dir)]
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert "| metric | keyword | dense | hybrid |" in out
     assert {p.name for p in out_dir.iterdir()} == {
@@ -76,7 +79,7 @@ def test_compare_prints_one_table_and_writes_reports(
 def test_llm_mode_without_an_endpoint_is_refused_before_opening(
         opened: list[Settings], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     q = _write_questions(tmp_path / "q.jsonl", [PERSON])
-    assert main(["eval", "--questions", str(q), "--mode", "llm"]) == 1
+    assert main(["--model", "fake", "eval", "--questions", str(q), "--mode", "llm"]) == 1
     assert "RAG_ANSWER__LLM_BASE_URL" in capsys.readouterr().err
     assert opened == []
 
@@ -85,7 +88,7 @@ def test_a_malformed_question_set_is_an_error(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "question": "?"}\n', encoding="utf-8")
-    assert main(["eval", "--questions", str(bad)]) == 1
+    assert main(["--model", "fake", "eval", "--questions", str(bad)]) == 1
     assert "line 1" in capsys.readouterr().err
 
 

@@ -13,6 +13,7 @@ from rag.config import Settings
 from rag.errors import ConfigError
 from rag.eval import runner
 from rag.eval.compare import compare_rows, render_compare_markdown
+from rag.eval.memo import QueryMemo
 from rag.eval.questions import QuestionItem
 from rag.eval.results import EvalMetrics, summarize
 
@@ -144,3 +145,34 @@ def test_write_reports(fake: FakePipeline, tmp_path: Path) -> None:
     comparison = runner.compare(fake, ITEMS, runner.default_setups(fake.settings))
     names = [p.name for p in runner.write_reports(tmp_path / "cmp", report, comparison)]
     assert "compare.md" in names and "compare.json" in names
+
+
+class CountingEmbedder:
+    name, dim, fingerprint, batch_size = "count", 2, "fp", 4
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[tuple[str, ...], str]] = []
+
+    def embed_batch(self, texts: Any, kind: str) -> Any:
+        import numpy as np
+
+        self.calls.append((tuple(texts), kind))
+        return np.ones((len(texts), 2), dtype=np.float32)
+
+
+def test_query_memo_serves_remembered_queries_only_inside_replay() -> None:
+    inner = CountingEmbedder()
+    memo = QueryMemo(inner)
+    assert (memo.name, memo.dim, memo.fingerprint, memo.batch_size) == ("count", 2, "fp", 4)
+    memo.embed_batch(["问"], "query")
+    memo.embed_batch(["问"], "query")  # the timed path always runs the model
+    memo.embed_batch(["句"], "document")
+    with memo.replay():
+        memo.embed_batch(["问"], "query")
+        memo.embed_batch(["句"], "document")  # documents are never remembered
+        memo.embed_batch(["别的"], "query")
+    assert len(inner.calls) == 5 and memo.served == 1
+    memo.forget()
+    with memo.replay():
+        memo.embed_batch(["问"], "query")
+    assert len(inner.calls) == 6
