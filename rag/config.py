@@ -55,10 +55,10 @@ class RetrievalSettings(BaseModel):
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion.")
     words_weight: float = Field(
-        0.5, ge=0, description="Weight of BM25 over jieba words in the fusion (also in keyword mode)."
+        1.0, ge=0, description="Weight of BM25 over jieba words in the fusion (also in keyword mode)."
     )
     bigrams_weight: float = Field(
-        0.5, ge=0, description="Weight of BM25 over character bigrams in the fusion (also in keyword mode)."
+        1.0, ge=0, description="Weight of BM25 over character bigrams in the fusion (also in keyword mode)."
     )
     dedup_jaccard: float = Field(
         0.85, ge=0, le=1.01,

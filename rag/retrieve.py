@@ -78,8 +78,12 @@ class HybridRetriever:
         return dense, words, bigrams
 
     def search(self, query: str, k: int = 5, mode: Mode | None = None,
-               timings: dict[str, float] | None = None) -> list[Hit]:
-        """The k best paragraphs for `query`, best first; timings (ms) go into `timings` if given."""
+               timings: dict[str, float] | None = None,
+               query_vector: np.ndarray | None = None) -> list[Hit]:
+        """The k best paragraphs for `query`, best first; timings (ms) go into `timings` if given.
+
+        `query_vector` (the embedder's query vector of `query`) skips embedding, for batch evaluation.
+        """
         query = query.strip()
         if not query:
             raise InvalidQuestionError("the query is empty")
@@ -88,7 +92,7 @@ class HybridRetriever:
             raise InvalidQuestionError(f"unknown retrieval mode {mode!r}; use one of {MODES}")
         tm: dict[str, float] = {}
         t0 = time.perf_counter()
-        qvec = embed_query(self.embedder, query)
+        qvec = embed_query(self.embedder, query) if query_vector is None else query_vector
         tm["embed_ms"] = (time.perf_counter() - t0) * 1000
         dense, words, bigrams = self._rankings(query, qvec, mode, tm)
         t = time.perf_counter()
