@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import platform
 import shutil
 import tempfile
@@ -38,17 +39,19 @@ class BenchConfig:
     http_sizes: tuple[int, ...] = field(default=(0, 1000))
     baselines: bool = True
     scratch: Path | None = None
+    partial_out: Path | None = None  # the report so far, rewritten after each workload
 
 
 def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None) -> dict[str, Any]:
     """Run every workload; returns a JSON-able report."""
     from rag.index.chunking import chunk_articles
-    from rag.index.embedders import make_embedder
+    from rag.index.embedders import FakeEmbedder, make_embedder
 
     t0 = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="rag-bench-", dir=config.scratch))
     log(f"loading the embedding model {settings.model.name!r}")
-    inner = make_embedder(settings)
+    # the fake encoder at the real model's width, so store sizes and search cost stay faithful
+    inner = FakeEmbedder(dim=768) if settings.model.name == "fake" else make_embedder(settings)
     lc_embeddings: Any = None
     report: dict[str, Any] = {"machine": _machine(), "model": settings.model.name,
                               "dtype": settings.model.dtype, "config": _jsonable(config),
@@ -96,6 +99,9 @@ def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None
                                                     repeat=config.repeat)
                 w["ratios"] = ratios(w)
             report["workloads"].append(w)
+            if config.partial_out is not None:
+                config.partial_out.write_text(json.dumps(report, ensure_ascii=False, indent=2),
+                                              encoding="utf-8")
             shutil.rmtree(scratch, ignore_errors=True)
             gc.collect()
     finally:

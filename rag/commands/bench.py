@@ -36,7 +36,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         repeat=args.repeat, dense_sample=args.dense_sample,
         clients=tuple(int(c) for c in args.clients.split(",") if c.strip()),
         http_seconds=args.http_seconds, http_sizes=(0, *args.docs[:1]),
-        baselines=not args.no_baselines, scratch=args.scratch)
+        baselines=not args.no_baselines, scratch=args.scratch, partial_out=args.out)
 
     def log(msg: str) -> None:
         print(f"bench: {msg}", file=sys.stderr, flush=True)
