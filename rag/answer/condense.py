@@ -54,7 +54,7 @@ def condense(question: str, history: Sequence[Mapping[str, str]], tok: Tokenizer
     m = _ELLIPTIC.match(q)
     if m and not re.search(r"什么|谁|哪|多少|几|怎|如何", q):
         return _substitute(prev, _LEAD.sub("", m.group(1)).strip(), tok)
-    topic = _topic(prev, tok)
+    topic = topic_of(prev, tok)
     if not topic or topic in q:
         return q
     body, n = _PRONOUN_WORDS.subn("", q, count=1)
@@ -62,8 +62,8 @@ def condense(question: str, history: Sequence[Mapping[str, str]], tok: Tokenizer
     return f"{topic}{body}"
 
 
-def _topic(prev: str, tok: Tokenizer) -> str:
-    """The topic of the previous question: its leading run of nouns (with 的 between them)."""
+def topic_of(prev: str, tok: Tokenizer) -> str:
+    """The topic of a question: its leading run of nouns (with 的 between them)."""
     out: list[str] = []
     for i, (w, flag) in enumerate(tok.pos(prev)):
         if re.search(r"谁|什么|哪|多少|几|怎|如何|为什么|为何|何时", w):

@@ -10,6 +10,7 @@ import numpy as np
 
 from rag.answer import facts as F
 from rag.answer.base import Draft, Embedder
+from rag.answer.condense import topic_of
 from rag.answer.question import Question, analyze
 from rag.answer.text import coverage, normalize, split_clauses, split_sentences
 from rag.answer.tokenize import Tokenizer
@@ -50,9 +51,17 @@ class ExtractiveAnswerer:
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """Answer each part of the question from the context; abstain when no part is found."""
         q = analyze(question, self.tok)
-        parts = [analyze(p, self.tok) for p in q.parts] if len(q.parts) > 1 else [q]
+        parts = [q]
+        if len(q.parts) > 1:
+            topic = topic_of(q.parts[0], self.tok)
+            texts = [q.parts[0]] + [p if topic and topic in p else topic + re.sub(r"^[又还另外并且而，,]+", "", p)
+                                    for p in q.parts[1:]]
+            parts = [analyze(t, self.tok) for t in texts]
         drafts = [self._answer_one(p, context) for p in parts]
-        found = [d for d in drafts if not d.abstained]
+        found: list[Draft] = []
+        for d in drafts:
+            if not d.abstained and all(d.text != f.text for f in found):
+                found.append(d)
         if not found:
             return Draft(text=self.settings.answer.abstain_phrase, abstained=True,
                          confidence=max((d.confidence for d in drafts), default=0.0),
@@ -72,7 +81,13 @@ class ExtractiveAnswerer:
         cands = self._candidates(q, context)
         if not cands:
             return Draft(text="", abstained=True, flags=("no_context",))
-        best = max(cands, key=lambda c: c.score)
+        # For a typed question only sentences that hold the asked-for kind of fact can answer it.
+        typed = q.qtype in _TYPED or q.needs_name
+        pool = [c for c in cands if c.fact_ok] if typed else cands
+        if not pool:
+            best = max(cands, key=lambda c: c.score)
+            return Draft(text="", abstained=True, confidence=best.score, flags=("fact_missing",))
+        best = max(pool, key=lambda c: c.score)
         reason = self._refusal(q, best, context)
         if reason:
             return Draft(text="", abstained=True, confidence=best.score, flags=(reason,))
@@ -87,12 +102,18 @@ class ExtractiveAnswerer:
 
     def _candidates(self, q: Question, context: list[Hit]) -> list[Candidate]:
         cands: list[Candidate] = []
+        # An article names its place or organisation once, often not in the paragraph that holds the
+        # fact: the paragraph's context is its headline plus every retrieved paragraph of its article.
+        by_article: dict[str, list[str]] = {}
+        for hit in context:
+            by_article.setdefault(hit.paragraph.article_id, []).append(hit.paragraph.text)
         for n, hit in enumerate(context, start=1):
             p = hit.paragraph
-            ctx_text = " ".join((p.article_title, p.section, p.text))
+            ctx_text = " ".join((p.article_title, p.section, *by_article[p.article_id]))
             cov_ctx = coverage(q.terms, ctx_text) if q.terms else 0.0
             for sentence in split_sentences(p.text):
-                if len(sentence) < 6:
+                # a question printed in the text (an interview's 问：…？) is never an answer
+                if len(sentence) < 6 or re.search(r"[？?][”」]?$", sentence) or sentence.startswith(("问：", "问:")):
                     continue
                 c = Candidate(n=n, sentence=sentence, hit=hit, cov_ctx=cov_ctx)
                 c.cov_s = coverage(q.terms, sentence) if q.terms else 0.0
@@ -140,30 +161,42 @@ class ExtractiveAnswerer:
                 ents = [e for e in F.quoted(sentence) if normalize(e.text) not in normalize(q.text)]
             return (ents[0], True) if ents else (None, False)
         if q.needs_name:
-            names = [e for e in F.quoted(sentence) if normalize(e.text) not in normalize(q.text)]
+            names = [e for e in F.quoted(sentence)
+                     if normalize(e.text) not in normalize(q.text) and self._next_to_terms(q, sentence, e)]
             return (names[0], True) if names else (None, False)
         return None, True
 
     def _number_fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
-        clauses = split_clauses(sentence)
         best: tuple[float, F.Fact | None] = (0.0, None)
         for qty in F.quantities(sentence):
-            ok_unit = _unit_ok(q, qty)
-            if not ok_unit:
+            if not _unit_ok(q, qty):
                 continue
-            score = 1.0
-            if q.focus:
-                clause = _clause_at(clauses, qty.start)
-                alts = q.focus.split("|")
-                near = max(coverage([(a, 1.0)], clause) for a in alts)
-                if q.lang == "en":
-                    near = max(near, max(1.0 if a in (qty.unit or "") else 0.0 for a in alts))
-                score = near
+            score = self._counted_match(q, sentence, qty)
+            if q.unit and qty.unit.startswith(q.unit):
+                score += 0.25
             if score > best[0]:
                 best = (score, qty)
-        fact = best[1]
-        need = 0.5 if q.focus else 1.0
-        return fact, fact is not None and best[0] >= need
+        return best[1], best[1] is not None and best[0] >= 0.5
+
+    def _counted_match(self, q: Question, sentence: str, qty: F.Fact) -> float:
+        """How well the thing counted by a quantity matches the question's counted noun (0..1).
+
+        '835名党员教师' counts the noun after it; '家长会62次，' counts the noun before it in its clause.
+        """
+        if not q.focus:
+            return 1.0
+        alts = q.focus.split("|")
+        after = sentence[qty.end:qty.end + 8]
+        words = self.tok.pos(after) if after and "\u4e00" <= after[0] <= "\u9fff" else []
+        if words and words[0][1].startswith(("n", "j", "l", "b", "vn")):
+            noun = "".join(w for w, f in words[:3] if f.startswith(("n", "j", "l", "b", "vn")))
+            return max(coverage([(a, 1.0)], noun) for a in alts)
+        clause = _clause_at(split_clauses(sentence), qty.start)
+        near = max(coverage([(a, 1.0)], clause) for a in alts)
+        if q.lang == "en":
+            near = max(near, max(1.0 if a and a in qty.unit else 0.0 for a in alts))
+        specific = bool(q.unit) and q.unit not in ("个", "人") and qty.unit.startswith(q.unit)
+        return max(near, 0.6 if specific else 0.0)
 
     def _person_fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
         names = [p for p in F.persons(sentence, self.tok) if normalize(p.text) not in normalize(q.text)]
@@ -178,6 +211,12 @@ class ExtractiveAnswerer:
                     if 0 <= p.start - m.end() <= 12 or 0 <= m.start() - p.end <= 2:
                         return p, True
         return names[0], False
+
+    @staticmethod
+    def _next_to_terms(q: Question, sentence: str, fact: F.Fact) -> bool:
+        """A quoted name answers '叫什么' only right next to a word of the question (推送“心育园地”)."""
+        window = sentence[max(0, fact.start - 3):fact.start] + sentence[fact.end:fact.end + 3]
+        return any(t[:2] in window or t[-2:] in window for t, _ in q.terms)
 
     def _bonus(self, q: Question, sentence: str) -> float:
         if q.qtype == "why":
@@ -200,9 +239,19 @@ class ExtractiveAnswerer:
         if q.lang == "zh" and q.terms:
             if best.cov_ctx < cfg.min_context_coverage or best.cov_s < cfg.min_sentence_coverage:
                 return "terms_missing"
+            # '祁阳市纪委书记是谁' must not be answered from an article about 娄底's 纪委书记
+            ctx = self._article_text(best, context)
+            if any(coverage([(e, 1.0)], ctx) < 0.5 for e in q.entities):
+                return "entity_missing"
         if q.lang == "en" and self.embedder is not None and best.sim < cfg.min_sentence_similarity:
             return "low_similarity"
         return None
+
+    @staticmethod
+    def _article_text(best: Candidate, context: list[Hit]) -> str:
+        p = best.hit.paragraph
+        same = [h.paragraph.text for h in context if h.paragraph.article_id == p.article_id]
+        return " ".join((p.article_title, p.section, *same))
 
     def _companions(self, q: Question, best: Candidate, cands: list[Candidate]) -> list[Candidate]:
         """More sentences for list and why/how questions: others of near score that add items."""
@@ -232,11 +281,11 @@ def _unit_ok(q: Question, qty: F.Fact) -> bool:
 
 
 def _clause_at(clauses: Sequence[str], pos: int) -> str:
-    """The clause holding position pos, with the clause before it (the noun often precedes a comma)."""
+    """The clause holding position pos."""
     start = 0
-    for i, c in enumerate(clauses):
+    for c in clauses:
         if start <= pos < start + len(c):
-            return (clauses[i - 1] if i else "") + c
+            return c
         start += len(c)
     return clauses[-1] if clauses else ""
 

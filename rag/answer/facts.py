@@ -78,7 +78,9 @@ def _class_of(unit: str) -> str:
         return "person"
     if unit == "年":
         return "duration"
-    return UNIT_CLASS.get(unit) or ("count" if unit in GENERIC_COUNTERS or unit else "")
+    if unit in ("千伏", "伏", "千伏安"):
+        return "voltage"
+    return UNIT_CLASS.get(unit) or ("count" if unit in GENERIC_COUNTERS else "measure" if unit else "")
 
 
 def _is_date_number(sentence: str, start: int, num: str, unit: str) -> bool:

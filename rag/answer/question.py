@@ -60,6 +60,7 @@ class Question:
     role: str | None = None
     needs_name: bool = False
     parts: tuple[str, ...] = field(default=())
+    entities: tuple[str, ...] = ()
 
 
 def detect_type(text: str) -> QType:
@@ -87,7 +88,9 @@ def split_parts(text: str) -> tuple[str, ...]:
     """A question that asks two things ('…多少？又有多少…？') as its sub-questions; else the question itself."""
     pieces = [p.strip(" ，,") for p in _MULTI_SPLIT.split(text) if p and p.strip(" ，,？?")]
     asking = [p for p in pieces if detect_type(p) != "what" or re.search(r"什么|吗|呢", p)]
-    if len(pieces) >= 2 and len(asking) >= 2:
+    # '…哪三种颜色，答案是什么？' asks one thing: every part must say enough to stand as a question
+    substantial = all(len(re.findall(r"[\u4e00-\u9fff]", p)) >= 6 for p in pieces)
+    if len(pieces) >= 2 and len(asking) >= 2 and substantial:
         return tuple(pieces)
     return (text,)
 
@@ -106,7 +109,20 @@ def analyze(text: str, tok: Tokenizer) -> Question:
     role = _role(text) if qtype == "person" else None
     kind = _which_kind(text, words) if qtype in ("entity", "place", "person") else None
     needs_name = qtype == "what" and bool(_NAME_OF.search(text))
-    return Question(text, lang, qtype, terms, unit, ucls, grain, focus, kind, role, needs_name, parts)
+    return Question(text, lang, qtype, terms, unit, ucls, grain, focus, kind, role, needs_name, parts,
+                    _entities(words))
+
+
+_ADMIN = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道)$")
+
+
+def _entities(words: list[tuple[str, str]]) -> tuple[str, ...]:
+    """Names of places and organisations in the question (jieba's person and other-name tags are too noisy)."""
+    out = []
+    for w, flag in words:
+        if len(w) >= 2 and w not in QUESTION_STOP and (flag in ("ns", "nt") or _ADMIN.fullmatch(w)):
+            out.append(w)
+    return tuple(dict.fromkeys(out))
 
 
 def _terms(words: list[tuple[str, str]]) -> tuple[tuple[str, float], ...]:
@@ -138,8 +154,16 @@ def _number_cues(text: str, tok: Tokenizer) -> tuple[str | None, str | None, str
     if re.search(r"多[长久]", text) and ucls in (None, "count"):
         ucls = "duration"
     focus = None
-    if m:
-        focus = _noun_phrase(text[m.end():], tok) or _noun_phrase(text[:m.start()], tok, last=True)
+    quoted = re.match(r"[“\"']([^”\"']{1,12})[”\"']", text[m.end():]) if m else None
+    if quoted:
+        focus = quoted.group(1)
+    elif m:
+        rest = re.sub(r"^[？?。！!]*", "", text[m.end():])
+        # '…的社区有几个？' counts the noun before; '…有多少人被移送…' names no counted noun
+        focus = _noun_phrase(rest, tok) if rest else _noun_phrase(text[:m.start()], tok, last=True)
+        if focus is None and rest:
+            raw = re.match(r"[\u4e00-\u9fff]{2,4}(?=[？?。，,]|$)", rest)
+            focus = raw.group(0) if raw else None
     return unit, ucls, focus
 
 
