@@ -54,8 +54,7 @@ class ExtractiveAnswerer:
         parts = [q]
         if len(q.parts) > 1:
             topic = topic_of(q.parts[0], self.tok)
-            texts = [q.parts[0]] + [p if topic and topic in p else topic + re.sub(r"^[又还另外并且而，,]+", "", p)
-                                    for p in q.parts[1:]]
+            texts = [q.parts[0]] + [self._with_topic(p, topic) for p in q.parts[1:]]
             parts = [analyze(t, self.tok) for t in texts]
         drafts = [self._answer_one(p, context) for p in parts]
         found: list[Draft] = []
@@ -74,6 +73,14 @@ class ExtractiveAnswerer:
                 quotes[n] = quotes[n] + qt if n in quotes and qt not in quotes[n] else quotes.get(n, qt)
         flags = ("partial",) if len(found) < len(drafts) else ()
         return Draft(text=text, cited=cited, quotes=quotes, confidence=min(d.confidence for d in found), flags=flags)
+
+    def _with_topic(self, part: str, topic: str) -> str:
+        """'又是什么时候投运的' -> topic + '是什么时候投运的'; a part with its own subject stays as it is."""
+        stripped = re.sub(r"^[又还另外并且而，,]+", "", part)
+        first = self.tok.pos(stripped)[0][1] if stripped else ""
+        if not topic or topic in part or (stripped == part and not first.startswith(("v", "d", "r", "p", "m"))):
+            return part
+        return topic + stripped
 
     # --- one question ---------------------------------------------------------------------------
 
