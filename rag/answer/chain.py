@@ -59,8 +59,7 @@ class AnswerChain:
         else:
             state = self._answer(state)
             draft: Draft = state["draft"]
-            for sentence in split_sentences(draft.text):
-                yield sentence
+            yield from split_sentences(draft.text)
         yield self._finish(state)
 
     def runnable(self, mode: str = "extractive") -> Runnable[dict[str, Any], Answer]:

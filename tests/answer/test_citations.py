@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from rag.answer.citations import (build_citations, claims_with_markers, drop_unknown_markers, find_markers,
-                                  related_citations, strip_markers, support)
+from rag.answer.citations import (
+    build_citations,
+    claims_with_markers,
+    drop_unknown_markers,
+    find_markers,
+    related_citations,
+    strip_markers,
+    support,
+)
 
 
 def test_find_and_drop_markers() -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from rag.answer.facts import date_matches, dates, entities, enumeration_size, persons, quantities, quoted
+from rag.answer.facts import (
+    date_matches,
+    dates,
+    entities,
+    enumeration_size,
+    persons,
+    quantities,
+    quoted,
+)
 
 
 def test_quantities_with_units_and_not_dates() -> None:
