@@ -28,10 +28,14 @@ def _progress(label: str, quiet: bool):  # type: ignore[no-untyped-def]
     if quiet:
         return None
 
+    tty = sys.stderr.isatty()
+
     def report(i: int, n: int, row) -> None:  # type: ignore[no-untyped-def]
         mark = "ok" if row.correct else ("ERR" if row.error else "miss")
-        print(f"\r[{label}] {i}/{n} {row.id} {mark:<4} {row.latency_ms:6.0f} ms",
-              end="\n" if i == n else "", file=sys.stderr, flush=True)
+        line = f"[{label}] {i}/{n} {row.id} {mark:<4} {row.latency_ms:6.0f} ms"
+        # one line rewritten in place on a terminal; one line per question in a log
+        print(f"\r{line}" if tty else line, end="\n" if i == n or not tty else "",
+              file=sys.stderr, flush=True)
 
     return report
 
