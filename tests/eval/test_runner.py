@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eval_helpers import FOLLOW, ITEMS, PERSON, SCRIPT, FakePipeline
+from eval_helpers import FOLLOW, ITEMS, NUMBER, PERSON, SCRIPT, FakePipeline
 
 from rag.config import Settings
 from rag.errors import ConfigError
@@ -101,7 +101,9 @@ def test_compare_runs_every_setup_over_the_same_questions(fake: FakePipeline) ->
                                 clock=_clock())
     assert comparison.setups == ("keyword", "dense", "hybrid")
     asks = [c for c in fake.calls if c[0] == "ask"]
-    assert [c[4] for c in asks] == ["keyword"] * 4 + ["dense"] * 4 + ["hybrid"] * 4
+    # one untimed warm-up question per setup, then the four timed ones
+    assert [c[4] for c in asks] == ["keyword"] * 5 + ["dense"] * 5 + ["hybrid"] * 5
+    assert [c[1] for c in asks[:5]] == [NUMBER.question] * 2 + [i.question for i in ITEMS[1:]]
     assert comparison.reports["keyword"].overall.recall_at_1 == pytest.approx(1 / 3)
     assert comparison.reports["hybrid"].overall.recall_at_1 == pytest.approx(2 / 3)
     assert comparison.reports["dense"].meta["retrieval_mode"] == "dense"
