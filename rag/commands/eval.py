@@ -117,11 +117,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "pipeline the API uses. Your own corpus: rag --corpus DIR --index-dir DIR eval "
         "--questions FILE (the index is built or reused by fingerprint).",
     )
-    p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS,
+    p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, metavar="FILE",
                    help=f"question set (default: {DEFAULT_QUESTIONS})")
-    p.add_argument("--corpus", dest="eval_corpus", default=None,
+    p.add_argument("--corpus", dest="eval_corpus", default=None, metavar="DIR",
                    help="corpus folder (same as the global --corpus)")
-    p.add_argument("--index-dir", dest="eval_index_dir", default=None,
+    p.add_argument("--index-dir", dest="eval_index_dir", default=None, metavar="DIR",
                    help="index folder (same as the global --index-dir)")
     p.add_argument("--mode", choices=["extractive", "llm"], default=None,
                    help="answerer (default: settings.answer.mode)")
@@ -130,7 +130,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compare", action="store_true",
                    help="run keyword, dense and hybrid retrieval (and the LLM when configured) "
                    "side by side; one table, rows = metrics")
-    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N questions")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--report", default=None, metavar="DIR",
                    help="write report.md, report.html and report.json (and compare.*) there")
