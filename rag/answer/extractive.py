@@ -33,6 +33,7 @@ class Candidate:
     cov_s: float = 0.0
     cov_ctx: float = 0.0
     sim: float = 0.0
+    sim_known: bool = False
     fact: F.Fact | None = None
     fact_ok: bool = False
     bonus: float = 0.0
@@ -126,6 +127,9 @@ class ExtractiveAnswerer:
                 c.cov_s = coverage(q.terms, sentence) if q.terms else 0.0
                 c.fact, c.fact_ok = self._fact(q, sentence)
                 c.bonus = self._bonus(q, sentence)
+                qual = _role_qualifier(q)
+                if c.fact_ok and qual and q.role and qual + q.role in sentence:
+                    c.bonus += 0.4
                 cands.append(c)
         self._add_similarity(q, cands)
         for c in cands:
@@ -144,11 +148,13 @@ class ExtractiveAnswerer:
         # Embedding every sentence costs too much on 2 cores: keep the lexically best ones.
         pool = sorted(cands, key=lambda c: -(c.cov_s + 0.4 * c.cov_ctx + 0.3 * c.fact_ok + 0.15 / c.n))
         pool = pool[: self.settings.answer.max_sentences_embedded]
+        if not pool:
+            return
         vecs = self.embedder.embed_batch([c.sentence for c in pool], "document")
         qv = self.embedder.embed_batch([q.text], "query")[0]
         sims = np.asarray(vecs) @ np.asarray(qv)
         for c, s in zip(pool, sims, strict=True):
-            c.sim = float(s)
+            c.sim, c.sim_known = float(s), True
 
     # --- the asked-for fact -----------------------------------------------------------------
 
@@ -212,12 +218,17 @@ class ExtractiveAnswerer:
         roles = [q.role] if q.role else (q.focus.split("|") if q.focus else [])
         if not roles:
             return names[0], True
+        qualifier = _role_qualifier(q)
+        found: F.Fact | None = None
         for role in roles:
             for m in re.finditer(re.escape(role), sentence):
                 for p in names:
                     if 0 <= p.start - m.end() <= 12 or 0 <= m.start() - p.end <= 2:
-                        return p, True
-        return names[0], False
+                        # '巡察办主任是谁' prefers the 主任 of 巡察办 over another 主任 in the same sentence
+                        if qualifier and qualifier in sentence[max(0, m.start() - len(qualifier) - 2):m.start()]:
+                            return p, True
+                        found = found or p
+        return (found, True) if found else (names[0], False)
 
     @staticmethod
     def _next_to_terms(q: Question, sentence: str, fact: F.Fact) -> bool:
@@ -250,7 +261,7 @@ class ExtractiveAnswerer:
             ctx = self._article_text(best, context)
             if any(coverage([(e, 1.0)], ctx) < 0.5 for e in q.entities):
                 return "entity_missing"
-        if q.lang == "en" and self.embedder is not None and best.sim < cfg.min_sentence_similarity:
+        if q.lang == "en" and best.sim_known and best.sim < cfg.min_sentence_similarity:
             return "low_similarity"
         return None
 
@@ -275,6 +286,14 @@ class ExtractiveAnswerer:
             out.append(c)
             length += len(c.sentence)
         return out
+
+
+def _role_qualifier(q: Question) -> str:
+    """The words right before the role in the question ('巡察办' in '市委巡察办主任是谁')."""
+    if not q.role:
+        return ""
+    m = re.search(rf"([\u4e00-\u9fff]{{2,3}}){re.escape(q.role)}", q.text)
+    return m.group(1) if m and m.group(1) not in ("的", "是") else ""
 
 
 def _unit_ok(q: Question, qty: F.Fact) -> bool:

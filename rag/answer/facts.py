@@ -114,7 +114,8 @@ def date_matches(fact: Fact, grain: str | None) -> bool:
     if grain in (None, "any"):
         return True
     if grain == "year":
-        return bool(re.search(r"\d{4}年|[〇零一二三四五六七八九]{4}年|今年|去年|前年", fact.text))
+        # '去年' does not tell which year: only a written year answers 哪一年
+        return bool(re.search(r"\d{4}年|[〇零一二三四五六七八九]{4}年", fact.text))
     if grain == "month":
         return fact.unit in ("month", "day")
     return fact.unit == "day"

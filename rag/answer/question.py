@@ -202,12 +202,13 @@ def _date_grain(text: str) -> Literal["year", "month", "day", "any"]:
 
 def _role(text: str) -> str | None:
     """The title of the asked-for person (局长, 项目经理, 副书记…), which the answer sentence must name."""
-    m = _ROLE_BEFORE.search(text) or re.search(r"哪[一两三几]?位([\u4e00-\u9fff]{1,6})", text)
+    m = re.search(r"哪[一两三几]?位([\u4e00-\u9fff]{1,6})", text) or _ROLE_BEFORE.search(text)
     if not m:
         return None
-    phrase = m.group(1).split("的")[-1]
+    which = m.re is not _ROLE_BEFORE
+    phrase = m.group(1).split("的")[0 if which else -1]
     for title in sorted(TITLES, key=len, reverse=True):
-        if phrase.endswith(title) or (m.re is not _ROLE_BEFORE and phrase.startswith(title)):
+        if phrase.endswith(title) or (which and phrase.startswith(title)):
             return title
     return None
 
