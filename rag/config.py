@@ -29,7 +29,10 @@ class ModelSettings(BaseModel):
         description="Where fetched models are kept (outside the repo).",
     )
     dtype: Literal["float32", "bfloat16"] = Field(
-        "bfloat16", description="Weights' dtype on CPU; bf16 is ~3x faster at equal recall here."
+        "float32",
+        description="Weights' dtype on CPU. float32 embeds one short query ~2.5x faster (125 vs "
+        "310 ms measured here), so it serves best; bfloat16 encodes big batches ~3x faster at "
+        "equal recall: use it for bulk (re)indexing. Vectors of both are interchangeable.",
     )
     batch_size: int = Field(16, ge=1, description="Texts per encoding batch.")
     max_seq_length: int = Field(512, ge=16, description="Tokens kept per text.")

@@ -116,10 +116,14 @@ def test_compare_runs_every_setup_over_the_same_questions(fake: FakePipeline) ->
     assert row == ["33.3%", "66.7%", "66.7%"]
 
 
-def test_floors_name_real_metrics_and_are_the_agreed_ones() -> None:
-    for floor in runner.FLOORS:
+def test_floors_name_real_metrics_and_never_exceed_the_targets() -> None:
+    for floor in (*runner.FLOORS, *runner.TARGETS):
         assert floor.metric in EvalMetrics.model_fields
-    bounds = {f.metric: (f.kind, f.bound) for f in runner.FLOORS}
+    targets = {f.metric: (f.kind, f.bound) for f in runner.TARGETS}
+    for f in runner.FLOORS:
+        kind, bound = targets[f.metric]
+        assert f.kind == kind and (f.bound <= bound if kind == "min" else f.bound >= bound)
+    bounds = targets
     assert bounds == {"answer_accuracy": ("min", 0.90), "citation_ok_rate": ("min", 0.95),
                       "abstention_recall": ("min", 0.90), "false_refusal_rate": ("max", 0.05),
                       "recall_at_5": ("min", 0.98)}
