@@ -54,6 +54,7 @@ class Pipeline:
         index = ensure_index(settings, embedder, progress=progress)
         retriever = HybridRetriever(index, embedder, settings)
         chain = build_chain(settings, retriever, embedder=embedder)
+        _warm_up(chain)
         log.info("pipeline ready in %.1f s", time.perf_counter() - t0)
         return cls(settings, index, embedder, retriever, chain)
 
@@ -122,3 +123,16 @@ class Pipeline:
             "answer_mode": self.settings.answer.mode,
             "llm_configured": bool(self.settings.answer.llm_base_url),
         }
+
+
+def _warm_up(chain: Any) -> None:
+    """Ask one question at start so the first user does not pay for lazy loads (jieba, its tagger)."""
+    from rag.errors import RagError
+
+    t0 = time.perf_counter()
+    try:
+        chain.invoke("这篇新闻是谁在什么时候发布的？")
+    except RagError as exc:  # an empty index, say: serving still starts, requests report it
+        log.warning("warm-up query failed: %s", exc)
+    log.info("warm-up query in %.0f ms", (time.perf_counter() - t0) * 1000)
+
