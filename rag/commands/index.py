@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 from rag.config import Settings
 
@@ -18,7 +20,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(report.summary())
     if args.verbose_timings and report.seconds:
         print("timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
+    if args.evaluate:
+        _evaluate(args.evaluate, settings, embedder)
     return 0
+
+
+def _evaluate(questions_path: Path, settings: Settings, embedder: object) -> None:
+    """Print recall@1/@5 and MRR for keyword, dense and hybrid retrieval side by side."""
+    from rag.index.builder import load_index
+    from rag.index.evaluate import compare_modes, format_report, load_retrieval_questions
+
+    index = load_index(settings, embedder)  # type: ignore[arg-type]
+    questions = load_retrieval_questions(questions_path)
+    t0 = time.perf_counter()
+    rows = compare_modes(index, embedder, settings, questions)  # type: ignore[arg-type]
+    print()
+    print(format_report(rows, len(questions), time.perf_counter() - t0))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,4 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="rebuild even if the index matches the corpus (cached embeddings are reused)")
     p.add_argument("--timings", dest="verbose_timings", action="store_true",
                    help="print the time spent in each step")
+    p.add_argument("--evaluate", type=Path, default=None, metavar="QUESTIONS",
+                   help="then print recall@1/@5 and MRR of keyword, dense and hybrid retrieval "
+                   "on a question set (e.g. eval/questions.jsonl)")
     p.set_defaults(func=run)

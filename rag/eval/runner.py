@@ -61,7 +61,6 @@ class FloorCheck(_Frozen):
     ok: bool
 
 
-# The agreed floors (issue 5), in one place: tests/test_eval_floors.py and --check-floors use them.
 # Issue 5's targets for the offline default on the bundled corpus. Reported by every run.
 TARGETS: tuple[Floor, ...] = (
     Floor(metric="answer_accuracy", bound=0.90, description="answerable questions answered right"),
@@ -76,14 +75,9 @@ TARGETS: tuple[Floor, ...] = (
 # What CI enforces: a regression guard set just under what the system measures today
 # (accuracy 0.884, citations 0.924). Two targets above are not met yet; raise these floors to
 # the targets as the reader improves, never lower them to make a change pass.
-FLOORS: tuple[Floor, ...] = (
-    Floor(metric="answer_accuracy", bound=0.86, description="answerable questions answered right"),
-    Floor(metric="citation_ok_rate", bound=0.90,
-          description="answered answerable questions with a citation holding the gold evidence"),
-    Floor(metric="abstention_recall", bound=0.90, description="unanswerable questions refused"),
-    Floor(metric="false_refusal_rate", bound=0.05, kind="max",
-          description="answerable questions refused"),
-    Floor(metric="recall_at_5", bound=0.98, description="gold paragraph in the top 5 (hybrid)"),
+_GUARD = {"answer_accuracy": 0.86, "citation_ok_rate": 0.90}
+FLOORS: tuple[Floor, ...] = tuple(
+    t.model_copy(update={"bound": _GUARD[t.metric]}) if t.metric in _GUARD else t for t in TARGETS
 )
 
 

@@ -1,13 +1,11 @@
 """Retrieval quality on a question set: recall@1, recall@5 and MRR@10 per mode, side by side.
 
-Run: python -m rag.index.evaluate [--questions eval/questions.jsonl] [--model fake]
+Run: rag index --evaluate eval/questions.jsonl
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,37 +120,9 @@ def format_table(rows: Sequence[RetrievalScores]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Build or load the index for the corpus, then print keyword / dense / hybrid side by side."""
-    from rag.index.builder import ensure_index
-    from rag.index.embedders import make_embedder
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
-    parser.add_argument("--model", default=None, help="embedding model (default from settings)")
-    parser.add_argument("--index-dir", type=Path, default=None)
-    args = parser.parse_args(argv)
-    settings = Settings()
-    if args.model:
-        settings = settings.model_copy(
-            update={"model": settings.model.model_copy(update={"name": args.model})})
-    if args.index_dir:
-        settings = settings.model_copy(update={"index_dir": args.index_dir})
-    embedder = make_embedder(settings)
-    t = time.perf_counter()
-    index = ensure_index(settings, embedder, progress=True)
-    build_s = time.perf_counter() - t
-    questions = load_retrieval_questions(args.questions)
-    t = time.perf_counter()
-    rows = compare_modes(index, embedder, settings, questions)
-    elapsed = time.perf_counter() - t
-    print(format_table(rows))  # noqa: T201 - this is a command
-    print(f"\n{len(questions)} answerable questions, {len(rows)} modes in {elapsed:.1f} s; "  # noqa: T201
-          f"model {embedder.name}, index {index.directory} (ready in {build_s:.1f} s)")
-    for row in rows:
-        print(f"  {row.mode}: missed at 5: {', '.join(row.misses) or '-'}")  # noqa: T201
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def format_report(rows: Sequence[RetrievalScores], n_questions: int, elapsed_s: float) -> str:
+    """The side-by-side table, the run's size and each mode's misses at 5, as text."""
+    lines = [format_table(rows), "",
+             f"{n_questions} answerable questions, {len(rows)} modes in {elapsed_s:.1f} s"]
+    lines += [f"  {row.mode}: missed at 5: {', '.join(row.misses) or '-'}" for row in rows]
+    return "\n".join(lines)
