@@ -122,9 +122,12 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
             vectors = _vectors_for(keys, old, new_cache, embedder.dim)
             t = time.perf_counter()
             store = make_store(settings, embedder.dim)
-            if chunks:
-                store.add([c.chunk_id for c in chunks], vectors)
-            store.save(temp / STORE_DIR)
+            try:
+                if chunks:
+                    store.add([c.chunk_id for c in chunks], vectors)
+                store.save(temp / STORE_DIR)
+            finally:
+                store.close()
             seconds["store"] = time.perf_counter() - t
             t = time.perf_counter()
             KeywordIndex.build([c.chunk_id for c in chunks], texts,

@@ -39,7 +39,20 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     """(new empty store, reopen a saved store) for each backend, via make_store / open_store."""
     uri = "faiss" if request.param == "faiss" else f"milvus-lite://{tmp_path / 'm.db'}"
     settings = _settings(tmp_path, uri)
-    return (lambda: make_store(settings, DIM)), (lambda d: open_store(settings, d, DIM))
+    return (_closed_after(request, lambda: make_store(settings, DIM)),
+            _closed_after(request, lambda d: open_store(settings, d, DIM)))
+
+
+def _closed_after(request: pytest.FixtureRequest, make: Callable[..., VectorStore]) -> Callable[..., VectorStore]:
+    """`make`, with every store it returns closed when the test ends (Milvus Lite keeps a server
+    and a gRPC channel per client; left open they ping until the session ends)."""
+
+    def made(*args: object) -> VectorStore:
+        store = make(*args)
+        request.addfinalizer(getattr(store, "close", lambda: None))
+        return store
+
+    return made
 
 
 def test_add_search_delete(backend: Backend) -> None:
@@ -135,12 +148,13 @@ def test_pointer_names_uri_and_collection(tmp_path: Path) -> None:
         open_store(settings, tmp_path / "index" / "gen-1" / "store", DIM)
 
 
-def test_save_drops_only_unreferenced_collections(tmp_path: Path) -> None:
+def test_save_drops_only_unreferenced_collections(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     settings = _settings(tmp_path, f"milvus-lite://{tmp_path / 'm.db'}")
-    served = make_store(settings, DIM)
+    make = _closed_after(request, lambda: make_store(settings, DIM))
+    served = make()
     served.save(tmp_path / "index" / "gen-old" / "store")
-    orphan = make_store(settings, DIM)  # a build that failed before saving
-    new, newer = make_store(settings, DIM), make_store(settings, DIM)
+    orphan = make()  # a build that failed before saving
+    new, newer = make(), make()
     new.save(tmp_path / "index" / ".tmp-gen-new" / "store")
     left = set(new.client.list_collections())  # type: ignore[attr-defined]
     assert served.collection in left and new.collection in left  # type: ignore[attr-defined]
@@ -148,7 +162,7 @@ def test_save_drops_only_unreferenced_collections(tmp_path: Path) -> None:
     assert newer.collection in left  # type: ignore[attr-defined]  # still building: kept
 
 
-def test_build_and_search_a_whole_index_on_milvus_lite(tmp_path: Path) -> None:
+def test_build_and_search_a_whole_index_on_milvus_lite(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     from index_helpers import sample_articles
 
     from rag.index.builder import build_index, load_index
@@ -158,9 +172,11 @@ def test_build_and_search_a_whole_index_on_milvus_lite(tmp_path: Path) -> None:
     embedder = FakeEmbedder()
     build_index(settings, sample_articles(), embedder)
     index = load_index(settings, embedder)
+    request.addfinalizer(index.store.close)  # type: ignore[attr-defined]
     assert isinstance(index.store, MilvusStore)
     hits = HybridRetriever(index, embedder, settings).search("能源站总投资多少", k=2, mode="dense")
     assert hits[0].paragraph.article_id == "energy"
     build_index(settings, sample_articles()[:2], embedder)  # a second generation, one article fewer
     again = load_index(settings, embedder)
+    request.addfinalizer(again.store.close)  # type: ignore[attr-defined]
     assert len(again.store) == len(again.chunks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -32,10 +33,11 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture()
-def page(browser: Any, ui_url: str) -> Iterator[Any]:
-    """A fresh page on the UI that fails the test if anything outside the server is requested."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+@contextlib.contextmanager
+def open_page(browser: Any, ui_url: str, width: int = 1280, height: int = 860) -> Iterator[Any]:
+    """A fresh page on the UI, loaded at its final size (resizing a loaded page re-lays it out
+    while the test types), that fails the test if anything outside the server is requested."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url)
@@ -47,16 +49,31 @@ def page(browser: Any, ui_url: str) -> Iterator[Any]:
     assert outside == [], f"the page reached outside the machine: {outside}"
 
 
+@pytest.fixture()
+def page(browser: Any, ui_url: str) -> Iterator[Any]:
+    with open_page(browser, ui_url) as p:
+        yield p
+
+
 def ask(page: Any, question: str) -> Any:
     """Type a question, send it, and return the newest bot message once it is final."""
     before = page.locator("#chat [data-testid='bot']").count()
-    page.fill("#question textarea", question)
+    box = page.locator("#question textarea")
+    box.fill(question)
+    page.wait_for_function("q => document.querySelector('#question textarea').value === q",
+                           arg=question, timeout=TIMEOUT_MS)
     page.click("#send")
-    page.wait_for_function(
-        "n => { const m = document.querySelectorAll('#chat [data-testid=\"bot\"]');"
-        " return m.length > n && !m[m.length - 1].querySelector('.thinking')"
-        " && document.querySelectorAll('#sources .src-turn').length > n; }",
-        arg=before, timeout=TIMEOUT_MS)
+    try:
+        page.wait_for_function(
+            "n => { const m = document.querySelectorAll('#chat [data-testid=\"bot\"]');"
+            " return m.length > n && !m[m.length - 1].querySelector('.thinking')"
+            " && document.querySelectorAll('#sources .src-turn').length > n; }",
+            arg=before, timeout=TIMEOUT_MS)
+    except Exception as exc:  # say what the page showed, not only that the wait ran out
+        chat = page.locator("#chat").inner_text()
+        turns = page.locator("#sources .src-turn").count()
+        raise AssertionError(f"no final answer to {question!r}: box={box.input_value()!r} "
+                             f"chat={chat[-400:]!r} source turns={turns} (before: {before})") from exc
     return page.locator("#chat [data-testid='bot']").last
 
 
@@ -103,14 +120,14 @@ def test_browse_articles(page: Any) -> None:
     assert page.locator("#reader .art-p").count() >= 1
 
 
-def test_phone_width_has_no_sideways_scroll(page: Any) -> None:
-    page.set_viewport_size({"width": 390, "height": 844})
-    ask(page, QUESTION)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 392
-    page.locator("#chat a.cite").first.click()
-    page.wait_for_function("() => document.getElementById('src-0-1').open", timeout=5_000)
-    assert page.locator("#src-0-1").is_visible()
+def test_phone_width_has_no_sideways_scroll(browser: Any, ui_url: str) -> None:
+    with open_page(browser, ui_url, width=390, height=844) as page:
+        ask(page, QUESTION)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 392
+        page.locator("#chat a.cite").first.click()
+        page.wait_for_function("() => document.getElementById('src-0-1').open", timeout=5_000)
+        assert page.locator("#src-0-1").is_visible()
 
 
 def test_chromium_is_available() -> None:

@@ -34,3 +34,7 @@ class VectorStore(Protocol):
     def __len__(self) -> int:
         """Number of vectors held."""
         ...
+
+    def close(self) -> None:
+        """Release connections (a no-op for in-process stores)."""
+        ...

@@ -86,6 +86,9 @@ class FaissStore:
             self._index = index
         return self._index
 
+    def close(self) -> None:
+        """Nothing to release: the index lives in this process."""
+
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The k best (id, cosine) pairs, best first."""
         if not len(self) or k <= 0:
