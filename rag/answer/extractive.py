@@ -11,6 +11,7 @@ import numpy as np
 from rag.answer import facts as F
 from rag.answer.base import Draft, Embedder
 from rag.answer.condense import topic_of
+from rag.answer.lexicon import SYNONYMS
 from rag.answer.question import Question, analyze
 from rag.answer.text import coverage, normalize, split_clauses, split_sentences
 from rag.answer.tokenize import Tokenizer
@@ -115,6 +116,9 @@ class ExtractiveAnswerer:
         by_article: dict[str, list[str]] = {}
         for hit in context:
             by_article.setdefault(hit.paragraph.article_id, []).append(hit.paragraph.text)
+        verbs = self._predicates(q) if q.qtype in ("date", "person", "number", "place") else []
+        said = [re.compile(re.escape(v) + r"(?:了|的|为|是)?[：:]?[“「《]") for v in self._predicates(q)] \
+            if q.qtype == "what" else []
         for n, hit in enumerate(context, start=1):
             p = hit.paragraph
             ctx_text = " ".join((p.article_title, p.section, *by_article[p.article_id]))
@@ -130,6 +134,15 @@ class ExtractiveAnswerer:
                 qual = _role_qualifier(q)
                 if c.fact_ok and qual and q.role and qual + q.role in sentence:
                     c.bonus += 0.4
+                if c.fact_ok and c.fact is not None and q.qtype in ("date", "person", "place", "entity"):
+                    # '工程于2021年5月开工' answers '什么时候动工': the fact sits next to the asked-for verb
+                    c.bonus += 0.5 * (_anchor_distance(q, sentence, c.fact) <= ANCHOR_WINDOW)
+                if any(pat.search(sentence) for pat in said):
+                    # '倡导的理念是什么' is answered by '倡导“不以岗位论高下…”': the verb, then the quote
+                    c.bonus += 0.3
+                if verbs and not any(w in sentence for v in verbs for w in (v, *SYNONYMS.get(v, ()))):
+                    # a date of the station's 投运 does not answer when it was 开工
+                    c.bonus -= 0.3
                 cands.append(c)
         self._add_similarity(q, cands)
         for c in cands:
@@ -141,6 +154,16 @@ class ExtractiveAnswerer:
                 c.score = (1.0 * c.cov_s + 0.4 * c.cov_ctx + 0.8 * c.sim + fact_w * c.fact_ok
                            + c.bonus + rank_prior)
         return cands
+
+    def _predicates(self, q: Question) -> list[str]:
+        """The question's verbs of two or more characters (开工, 主持): the event whose fact is asked."""
+        out = []
+        for term, _ in q.terms:
+            if len(term) >= 2 and term not in q.entities and term != q.role:
+                tags = self.tok.pos(term)
+                if len(tags) == 1 and tags[0][1] in ("v", "vn"):
+                    out.append(term)
+        return out
 
     def _add_similarity(self, q: Question, cands: list[Candidate]) -> None:
         if self.embedder is None or not cands:
@@ -217,7 +240,9 @@ class ExtractiveAnswerer:
             return None, False
         roles = [q.role] if q.role else (q.focus.split("|") if q.focus else [])
         if not roles:
-            return names[0], True
+            # '是谁主持的': the name next to the question's own words ('…胡志威主持'), else the first
+            near = min(names, key=lambda p: _anchor_distance(q, sentence, p))
+            return (near if _anchor_distance(q, sentence, near) <= ANCHOR_WINDOW else names[0]), True
         qualifier = _role_qualifier(q)
         found: F.Fact | None = None
         for role in roles:
@@ -286,6 +311,26 @@ class ExtractiveAnswerer:
             out.append(c)
             length += len(c.sentence)
         return out
+
+
+ANCHOR_WINDOW = 8
+
+
+def _anchor_distance(q: Question, sentence: str, fact: F.Fact) -> int:
+    """Characters between the fact and the nearest question word (or its synonym) in the sentence,
+    within the fact's clause; a large number when none is there."""
+    far = 10_000
+    best = far
+    for term, _ in q.terms:
+        if term in q.entities or len(term) < 2:
+            continue
+        for word in (term, *SYNONYMS.get(term, ())):
+            for m in re.finditer(re.escape(word), sentence):
+                gap = m.start() - fact.end if m.start() >= fact.end else fact.start - m.end()
+                if gap < 0 or re.search(r"[，。；！？,;]", sentence[min(m.end(), fact.end):max(m.start(), fact.start)]):
+                    continue
+                best = min(best, gap)
+    return best
 
 
 def _role_qualifier(q: Question) -> str:

@@ -82,3 +82,29 @@ def unit_class_of(unit: str) -> str | None:
     if unit in GENERIC_COUNTERS:
         return "count"
     return None
+
+
+# Near-synonyms that news reports use interchangeably for the same event or relation. A question
+# word matches its sentence when any word of its group occurs ('动工' in a question, '开工' in the
+# report). Closed and general: verbs of building, ranking, founding and publishing, common nouns.
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("开工", "动工", "开建", "破土动工", "开始建设", "启动建设"),
+    ("投运", "投产", "投入运行", "投入使用", "并网运行"),
+    ("建成", "竣工", "完工", "落成", "建好"),
+    ("第一位", "首位", "首要位置", "第一位置"),
+    ("第一个", "率先", "首个", "首家", "首次", "首创", "第一家", "首座"),
+    ("放在", "摆在", "置于"),
+    ("成立", "组建", "设立", "建立", "成立了"),
+    ("举行", "举办", "召开"),
+    ("荣誉", "称号", "奖项", "殊荣", "获评", "评为", "授予"),
+    ("出台", "印发", "制定", "颁布"),
+    ("孩子", "学生", "儿童", "小朋友", "孩子们"),
+    ("父母", "家长"),
+    ("老师", "教师"),
+    ("警察", "民警", "警员"),
+    ("花费", "投资", "耗资"),
+    ("增长", "增加", "提高", "上升", "提升"),
+    ("下降", "减少", "降低"),
+    ("开始", "启动", "开启"),
+)
+SYNONYMS: dict[str, tuple[str, ...]] = {w: g for g in SYNONYM_GROUPS for w in g}

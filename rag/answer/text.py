@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from rag.answer.lexicon import SYNONYMS
+
 # A sentence ends at 。！？；… (or ASCII !?;), and any closing quotes/brackets right after the stop
 # belong to the sentence that they close, not to the next one.
 _SENT_END = re.compile(r"(?:[。！？!?；;]+|…{1,2}|\.{3,6})[”’」』）)\]】]*")
@@ -77,6 +79,8 @@ def coverage(terms: Sequence[tuple[str, float]], text: str) -> float:
         t = normalize(term)
         if t in norm:
             got += w
+        elif any(s in norm for s in SYNONYMS.get(t, ())):
+            got += 0.9 * w
         elif len(t) >= 3:
             tg = bigrams(t)
             if tg and len(tg & grams) / len(tg) >= 0.5:

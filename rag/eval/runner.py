@@ -72,10 +72,11 @@ TARGETS: tuple[Floor, ...] = (
     Floor(metric="recall_at_5", bound=0.98, description="gold paragraph in the top 5 (hybrid)"),
 )
 
-# What CI enforces: a regression guard set just under what the system measures today
-# (accuracy 0.884, citations 0.924). Two targets above are not met yet; raise these floors to
-# the targets as the reader improves, never lower them to make a change pass.
-_GUARD = {"answer_accuracy": 0.86, "citation_ok_rate": 0.90}
+# What CI enforces: the targets, with slack on one. On this machine `rag eval` measures accuracy
+# 0.930 and gold citations 0.959 (164 of 171, one question above the 0.95 target); CI's floor for
+# citations is 0.94 (161 of 171) because embeddings differ in the last bits between CPUs and a
+# tie may flip. Never lower these to make a change pass.
+_GUARD = {"citation_ok_rate": 0.94}
 FLOORS: tuple[Floor, ...] = tuple(
     t.model_copy(update={"bound": _GUARD[t.metric]}) if t.metric in _GUARD else t for t in TARGETS
 )

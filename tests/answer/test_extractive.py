@@ -51,3 +51,41 @@ def test_english_question_gets_the_chinese_fact(settings, tok, make_hits) -> Non
 def test_double_question_answers_both_parts(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
     d = _answer(settings, tok, "天元区开了多少次家长会？隆回交警发放了多少份宣传资料？", make_hits())
     assert "62次" in d.text and "20000余份" in d.text
+
+
+# Invented reports (not the bundled page): the reader must generalise, not remember.
+_BRIDGE = [
+    ("b1", "湘江大桥建成通车",
+     "3月2日，湘江大桥举行通车仪式，市长李明出席并致辞。"),
+    ("b1", "湘江大桥建成通车",
+     "该项目负责人王强介绍，大桥于2019年10月动工，历时三年多建成。"),
+    ("b2", "市政府召开新闻发布会",
+     "秘书长张伟、副市长赵敏分别介绍了全市经济运行情况，记者刘洋主持。"),
+]
+
+
+def test_date_next_to_the_asked_for_verb_beats_another_date(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    # '开工' in the question, '动工' in the report: a synonym, and the date sits right before it
+    d = _answer(settings, tok, "湘江大桥是什么时候开工的？", make_hits(_BRIDGE))
+    assert not d.abstained and "2019年10月" in d.text, d.text
+
+
+def test_person_next_to_the_asked_for_verb(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.question import analyze
+
+    reader = ExtractiveAnswerer(settings, tokenizer=tok)
+    fact, ok = reader._person_fact(analyze("新闻发布会是谁主持的？", tok), _BRIDGE[2][2])
+    assert ok and fact is not None and fact.text == "刘洋"  # not the first name of the sentence
+    d = _answer(settings, tok, "新闻发布会是谁主持的？", make_hits(_BRIDGE))
+    assert not d.abstained and "刘洋" in d.text, d.text
+
+
+def test_what_question_prefers_the_quote_right_after_its_verb(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        ("c1", "某县优化营商环境",
+         "某县始终把营商环境作为关系发展全局的大事来抓，不断完善服务企业的工作机制，营商环境持续改善。"),
+        ("c1", "某县优化营商环境",
+         "某县倡导“马上就办、办就办好”，出台服务企业“20条”，推行一窗通办。"),
+    ]
+    d = _answer(settings, tok, "某县优化营商环境倡导的理念是什么？", make_hits(rows))
+    assert not d.abstained and "马上就办" in d.text, d.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answer.text import coverage, is_english, split_clauses, split_sentences
 
 
@@ -29,3 +31,9 @@ def test_coverage_weights_and_partial_terms() -> None:
     assert coverage(terms, "天元区召开家长会62次") == 1.0
     assert coverage(terms, "全区召开家长会") == 0.5
     assert coverage((), "anything") == 0.0
+
+
+def test_coverage_counts_news_synonyms_nearly_in_full() -> None:
+    assert coverage([("动工", 1.0)], "大桥于2019年10月开工") == pytest.approx(0.9)
+    assert coverage([("第一位", 1.0)], "始终把安全摆在首位") == pytest.approx(0.9)
+    assert coverage([("动工", 1.0)], "大桥于2019年10月通车") == 0.0
