@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rag.config import Settings
@@ -42,7 +42,7 @@ class Pipeline:
         self.opened_at = time.time()
 
     @classmethod
-    def open(cls, settings: Settings, *, embedder: Any = None, progress: bool = False) -> Pipeline:
+    def open(cls, settings: Settings, *, embedder: Any = None, progress: Any = False) -> Pipeline:
         """Load the model once, load the index (building or updating it when stale), wire the chain."""
         from rag.answer.chain import build_chain
         from rag.index.builder import ensure_index
@@ -57,6 +57,44 @@ class Pipeline:
         _warm_up(chain)
         log.info("pipeline ready in %.1f s", time.perf_counter() - t0)
         return cls(settings, index, embedder, retriever, chain)
+
+    @classmethod
+    def keyword_only(cls, settings: Settings) -> Pipeline:
+        """A pipeline over an in-memory BM25 index of the corpus folder, no model: it answers in
+        seconds on a corpus of any size while the dense index is being built."""
+        from rag.answer.chain import build_chain
+        from rag.index.builder import keyword_only_index
+        from rag.retrieve import HybridRetriever
+
+        t0 = time.perf_counter()
+        index = keyword_only_index(settings)
+        retriever = HybridRetriever(index, None, settings)
+        chain = build_chain(settings, retriever)
+        _warm_up(chain)
+        log.info("keyword-only pipeline ready in %.1f s (%d chunks)", time.perf_counter() - t0,
+                 len(index.chunks))
+        return cls(settings, index, None, retriever, chain)
+
+    @classmethod
+    def open_progressively(cls, settings: Settings, publish: Callable[[Pipeline], None],
+                           report: Callable[[dict[str, Any]], None]) -> Pipeline:
+        """Open like `open`; but when the corpus has no index yet, first `publish` a keyword-only
+        pipeline, then build the dense side, `report`ing its progress, and return the full one."""
+        from rag.index.builder import corpus_is_indexed
+
+        if corpus_is_indexed(settings):
+            report({"phase": "loading"})
+            return cls.open(settings)
+        report({"phase": "keyword"})
+        quick = cls.keyword_only(settings)
+        publish(quick)
+        total = len(quick.index.chunks)
+        report({"phase": "dense", "chunks": total, "embedded": 0})
+
+        def embedded(done: int, todo: int) -> None:
+            report({"phase": "dense", "chunks": total, "embedded": done, "to_embed": todo})
+
+        return cls.open(settings, progress=embedded)
 
     def with_settings(self, settings: Settings) -> Pipeline:
         """A sibling over the same loaded index and embedder with other retrieval/answer settings
@@ -116,7 +154,9 @@ class Pipeline:
             "status": "ok",
             "articles": len(self._articles),
             "paragraphs": sum(len(a.paragraphs) for a in self._articles.values()),
-            "model": getattr(self.embedder, "name", "?"),
+            "model": getattr(self.embedder, "name", None),
+            "retrieval": self.settings.retrieval.mode if getattr(self.index, "dense_ready", True)
+            else "keyword (the dense index is being built)",
             "corpus_dir": str(self.settings.corpus_dir),
             "index_dir": str(self.settings.index_dir),
             "manifest": info,

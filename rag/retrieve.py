@@ -60,14 +60,14 @@ class HybridRetriever:
             self._shingles[paragraph_id] = frozenset(bigram_tokens(text))
         return self._shingles[paragraph_id]
 
-    def _rankings(self, query: str, qvec: np.ndarray, mode: Mode,
+    def _rankings(self, query: str, qvec: np.ndarray | None, mode: Mode,
                   timings: dict[str, float]) -> tuple[Ranking, Ranking, Ranking]:
         n = self.settings.retrieval.candidates
         dense: Ranking = []
         words: Ranking = []
         bigrams: Ranking = []
         t = time.perf_counter()
-        if mode != "keyword":
+        if mode != "keyword" and qvec is not None:
             dense = self.index.store.search(qvec, n)
         timings["dense_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
@@ -90,9 +90,14 @@ class HybridRetriever:
         mode = mode or self.settings.retrieval.mode
         if mode not in MODES:
             raise InvalidQuestionError(f"unknown retrieval mode {mode!r}; use one of {MODES}")
+        if not self.index.dense_ready:  # vectors still being built: keywords only, no embedding
+            mode = "keyword"
         tm: dict[str, float] = {}
         t0 = time.perf_counter()
-        qvec = embed_query(self.embedder, query) if query_vector is None else query_vector
+        if not self.index.dense_ready:
+            qvec = None
+        else:
+            qvec = embed_query(self.embedder, query) if query_vector is None else query_vector
         tm["embed_ms"] = (time.perf_counter() - t0) * 1000
         dense, words, bigrams = self._rankings(query, qvec, mode, tm)
         t = time.perf_counter()
@@ -110,7 +115,7 @@ class HybridRetriever:
             timings.update(tm)
         return hits
 
-    def _to_hits(self, fused: dict[str, float], qvec: np.ndarray, k: int,
+    def _to_hits(self, fused: dict[str, float], qvec: np.ndarray | None, k: int,
                  dense: Ranking, words: Ranking, bigrams: Ranking) -> list[Hit]:
         dense_rank = {c: i for i, (c, _) in enumerate(dense, start=1)}
         kw_rank: dict[str, int] = {}
@@ -136,10 +141,10 @@ class HybridRetriever:
         hits = []
         for pid, cid in kept:
             chunk = self.index.chunk_by_id[cid]
-            cos = self.index.chunk_vectors(self._chunks_of[pid]) @ qvec
+            cos = None if qvec is None else float(np.max(self.index.chunk_vectors(self._chunks_of[pid]) @ qvec))
             hits.append(Hit(
                 paragraph=self.index.paragraphs[pid], chunk_id=cid, chunk_text=chunk.text,
-                score=float(fused[cid]), dense_score=float(np.max(cos)),
+                score=float(fused[cid]), dense_score=cos,
                 keyword_score=kw_score.get(cid), dense_rank=dense_rank.get(cid),
                 keyword_rank=kw_rank.get(cid),
             ))

@@ -180,6 +180,11 @@ class Health(BaseModel):
     ready: bool
     uptime_s: float
     ready_after_s: float | None = None
+    partial_after_s: float | None = Field(
+        None, description="When a keyword-only pipeline began to answer (a corpus without an index).")
+    progress: dict[str, Any] | None = Field(
+        None, description="While starting: phase (keyword, dense, loading) and, for dense, chunks "
+        "and embedded so far.")
     error: dict[str, str] | None = None
     pipeline: dict[str, Any] | None = None
     version: str

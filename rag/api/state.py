@@ -35,14 +35,25 @@ class PipelineLike(Protocol):
     def health(self) -> dict[str, Any]: ...
 
 
-Opener = Callable[[Settings], PipelineLike]
+class Startup(Protocol):
+    """What an opener may tell the server while it works."""
+
+    def publish(self, pipeline: PipelineLike) -> None:
+        """Serve this (partial) pipeline until the opener returns the final one."""
+
+    def report(self, progress: dict[str, Any]) -> None:
+        """Progress shown by /api/health."""
 
 
-def open_real_pipeline(settings: Settings) -> PipelineLike:
-    """Open rag.pipeline.Pipeline (imported here so the server module stays light)."""
+Opener = Callable[[Settings, Startup], PipelineLike]
+
+
+def open_real_pipeline(settings: Settings, startup: Startup) -> PipelineLike:
+    """Open rag.pipeline.Pipeline (imported here so the server module stays light); on a corpus
+    without an index, a keyword-only pipeline serves while the dense side is built."""
     from rag.pipeline import Pipeline
 
-    return Pipeline.open(settings)
+    return Pipeline.open_progressively(settings, startup.publish, startup.report)
 
 
 class PipelineHolder:
@@ -58,6 +69,8 @@ class PipelineHolder:
         self._lock = threading.Lock()
         self._created = time.monotonic()
         self._ready_after_s: float | None = 0.0 if pipeline is not None else None
+        self._progress: dict[str, Any] = {}
+        self._partial_after_s: float | None = None
 
     def start(self) -> None:
         """Open the pipeline on a daemon thread unless it is already open or opening."""
@@ -67,10 +80,22 @@ class PipelineHolder:
             self._state = "starting"
         threading.Thread(target=self._open, name="pipeline-open", daemon=True).start()
 
+    def publish(self, pipeline: PipelineLike) -> None:
+        """Serve a partial pipeline (keyword-only) while the opener goes on."""
+        with self._lock:
+            self._pipeline = pipeline
+            self._partial_after_s = round(time.monotonic() - self._created, 2)
+        log.info("serving a partial pipeline while the index is built")
+
+    def report(self, progress: dict[str, Any]) -> None:
+        """Record the opener's progress for /api/health."""
+        with self._lock:
+            self._progress = dict(progress)
+
     def _open(self) -> None:
         t0 = time.monotonic()
         try:
-            pipeline = self._opener(self._settings)
+            pipeline = self._opener(self._settings, self)
         except RagError as exc:
             log.error("pipeline failed to open: %s", exc)
             self._fail(exc.code, str(exc))
@@ -106,11 +131,16 @@ class PipelineHolder:
 
     def status(self) -> dict[str, Any]:
         """Progress for /api/health."""
+        partial = self._state == "starting" and self._pipeline is not None
         out: dict[str, Any] = {
-            "status": {"ready": "ok", "failed": "error"}.get(self._state, "starting"),
-            "ready": self._state == "ready",
+            "status": "ok" if partial else {"ready": "ok", "failed": "error"}.get(self._state, "starting"),
+            "ready": self._state == "ready" or partial,
             "uptime_s": round(time.monotonic() - self._created, 1),
         }
+        if self._state in ("starting", "failed") and self._progress:
+            out["progress"] = dict(self._progress)
+        if self._partial_after_s is not None:
+            out["partial_after_s"] = self._partial_after_s
         if self._ready_after_s is not None:
             out["ready_after_s"] = self._ready_after_s
         if self._error:

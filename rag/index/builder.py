@@ -16,6 +16,7 @@ from rag.errors import IndexError_
 from rag.index.cache import EmbeddingCache, cache_key
 from rag.index.chunking import chunk_articles
 from rag.index.embedders import Embedder, embed_documents
+from rag.index.embedders.base import Progress
 from rag.index.keyword import KeywordIndex
 from rag.index.layout import (
     build_lock,
@@ -44,7 +45,7 @@ from rag.index.manifest import (
     corpus_fingerprint,
     read_manifest,
 )
-from rag.index.store import make_store
+from rag.index.store import FaissStore, make_store
 from rag.ingest import IngestResult, write_ingest
 from rag.records import Article
 
@@ -91,7 +92,7 @@ def articles_fingerprint(articles: Sequence[Article]) -> str:
 
 
 def build_index(settings: Settings, articles: Sequence[Article], embedder: Embedder,
-                progress: bool = False, *, corpus_fingerprint: str | None = None,
+                progress: Progress = False, *, corpus_fingerprint: str | None = None,
                 ingest: Any = None) -> BuildReport:
     """Write a new index generation for `articles`, embedding only chunks not in the cache.
 
@@ -182,7 +183,7 @@ def _current_manifest(settings: Settings, embedder: Embedder, fingerprint: str) 
         return None
 
 
-def update_index(settings: Settings, embedder: Embedder, progress: bool = False, *,
+def update_index(settings: Settings, embedder: Embedder, progress: Progress = False, *,
                  force: bool = False) -> BuildReport:
     """Ingest the corpus folder and rebuild (incrementally) unless the index already matches it."""
     fingerprint = corpus_fingerprint(settings.corpus_dir)
@@ -203,9 +204,40 @@ def update_index(settings: Settings, embedder: Embedder, progress: bool = False,
     return BuildReport(**{**report.__dict__, "seconds": seconds})
 
 
-def ensure_index(settings: Settings, embedder: Embedder, progress: bool = False) -> LoadedIndex:
+def ensure_index(settings: Settings, embedder: Embedder, progress: Progress = False) -> LoadedIndex:
     """Load the index for the corpus folder, building or updating it first when missing or stale."""
     fingerprint = corpus_fingerprint(settings.corpus_dir)
     if _current_manifest(settings, embedder, fingerprint) is None:
         update_index(settings, embedder, progress, force=True)
     return load_index(settings, embedder, corpus_fingerprint=fingerprint)
+
+
+def corpus_is_indexed(settings: Settings) -> bool:
+    """Whether the current index was built from this corpus folder with these chunk settings
+    (the model is not checked: that needs it loaded)."""
+    try:
+        manifest = read_manifest(require_current(settings.index_dir))
+        check_manifest(manifest, model_name=manifest.model_name,
+                       model_fingerprint=manifest.model_fingerprint, chunk=chunk_params(settings),
+                       corpus=corpus_fingerprint(settings.corpus_dir))
+        return True
+    except IndexError_:
+        return False
+
+
+def keyword_only_index(settings: Settings) -> LoadedIndex:
+    """The corpus folder ingested, chunked and BM25-indexed in memory, with no vectors: what the
+    server answers from while the dense side of a large new corpus is being encoded."""
+    from rag.ingest import load_corpus
+
+    fingerprint = corpus_fingerprint(settings.corpus_dir)
+    articles = load_corpus(settings.corpus_dir).articles
+    chunks = chunk_articles(articles, settings.chunk)
+    keyword = KeywordIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks],
+                                 cache_dir=settings.index_dir / JIEBA_DIR)
+    manifest = Manifest(model_name="", model_fingerprint="", dim=1, chunk=chunk_params(settings),
+                        corpus_fingerprint=fingerprint, store="none", articles=len(articles),
+                        paragraphs=sum(len(a.paragraphs) for a in articles), chunks=len(chunks))
+    return LoadedIndex(directory=settings.index_dir, manifest=manifest, articles=tuple(articles),
+                       chunks=tuple(chunks), store=FaissStore(1), keyword=keyword,
+                       cache=EmbeddingCache(1), dense_ready=False)

@@ -40,6 +40,7 @@ class LoadedIndex:
     cache: EmbeddingCache
     paragraphs: dict[str, Paragraph] = field(default_factory=dict)
     chunk_by_id: dict[str, Chunk] = field(default_factory=dict)
+    dense_ready: bool = True  # False for the keyword-only index served while vectors are built
 
     def __post_init__(self) -> None:
         self.paragraphs = {p.paragraph_id: p for a in self.articles for p in a.paragraphs}

@@ -108,7 +108,7 @@ def test_pipeline_failures_become_503_json(tmp_path: Path) -> None:
 def test_not_ready_until_the_pipeline_opens(tmp_path: Path) -> None:
     gate = threading.Event()
 
-    def slow_open(_settings: Any) -> FakePipeline:
+    def slow_open(_settings: Any, _startup: Any) -> FakePipeline:
         gate.wait(20)
         return FakePipeline()
 
@@ -127,7 +127,7 @@ def test_not_ready_until_the_pipeline_opens(tmp_path: Path) -> None:
 
 
 def test_failed_start_is_reported(tmp_path: Path) -> None:
-    def broken_open(_settings: Any) -> FakePipeline:
+    def broken_open(_settings: Any, _startup: Any) -> FakePipeline:
         raise IndexCorruptError("manifest.json is garbage")
 
     app = create_app(make_settings(tmp_path), opener=broken_open, ui=False)
@@ -140,3 +140,37 @@ def test_failed_start_is_reported(tmp_path: Path) -> None:
         assert health["status"] == "error" and health["error"]["code"] == "index_corrupt"
         body = assert_error(c.post("/api/ask", json={"question": "x"}), 503, "not_ready")
         assert "manifest.json is garbage" in body["error"]["message"]
+
+
+def test_progressive_start_answers_from_keywords_then_switches_to_hybrid(tmp_path: Path) -> None:
+    from rag.pipeline import Pipeline
+
+    gate = threading.Event()
+
+    def gated_open(settings: Any, startup: Any) -> Any:
+        def report(progress: dict[str, Any]) -> None:
+            startup.report(progress)
+            if progress.get("phase") == "dense" and progress.get("embedded") == 0:
+                gate.wait(30)  # hold the dense build so the test sees the keyword-only stage
+
+        return Pipeline.open_progressively(settings, startup.publish, report)
+
+    app = create_app(make_settings(tmp_path), opener=gated_open, ui=False)
+    with running(app) as url, httpx.Client(base_url=url, timeout=30) as c:
+        for _ in range(400):
+            health = c.get("/api/health").json()
+            if (health.get("progress") or {}).get("phase") == "dense":
+                break
+            threading.Event().wait(0.05)
+        assert health["ready"] is True and health["status"] == "ok"
+        assert health["progress"]["chunks"] > 0 and "partial_after_s" in health
+        assert health["pipeline"]["retrieval"].startswith("keyword")
+        r = c.post("/api/ask", json={"question": "天元区教育局局长叫什么名字？"})
+        assert r.status_code == 200 and "龙超俊" in r.json()["answer"]
+        gate.set()
+        for _ in range(400):
+            health = c.get("/api/health").json()
+            if health.get("progress") is None:
+                break
+            threading.Event().wait(0.05)
+        assert health["ready"] is True and health["pipeline"]["retrieval"] == "hybrid", health

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -37,8 +37,12 @@ def embed_query(embedder: Embedder, text: str) -> np.ndarray:
     return embedder.embed_batch([text], "query")[0]
 
 
-def embed_documents(embedder: Embedder, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-    """Embed many documents in batches, longest first (less padding), with an optional progress bar."""
+Progress = bool | Callable[[int, int], None]
+
+
+def embed_documents(embedder: Embedder, texts: Sequence[str], *, progress: Progress = False) -> np.ndarray:
+    """Embed many documents in batches, longest first (less padding). `progress`: True for a bar
+    on stderr, or a callback called with (embedded so far, total) after each batch."""
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     if not texts:
         return out
@@ -46,10 +50,13 @@ def embed_documents(embedder: Embedder, texts: Sequence[str], *, progress: bool 
     size = max(1, getattr(embedder, "batch_size", 16))
     from tqdm import tqdm
 
+    report = progress if callable(progress) else None
     with tqdm(total=len(texts), desc=f"embedding with {embedder.name}", unit="chunk",
-              disable=not progress) as bar:
+              disable=progress is not True) as bar:
         for b in range(0, len(order), size):
             idx = order[b : b + size]
             out[idx] = embedder.embed_batch([texts[i] for i in idx], "document")
             bar.update(len(idx))
+            if report is not None:
+                report(min(b + size, len(order)), len(order))
     return out
