@@ -100,3 +100,20 @@ def test_cli_parses_sizes() -> None:
     assert _sizes("") == ()
     with pytest.raises(argparse.ArgumentTypeError):
         _sizes("ten")
+
+
+def test_ann_compare_reports_recall_against_exact_search(tmp_path: Path) -> None:
+    from bench.ann import compare, main
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(500, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    out = compare(vectors, vectors[:20] + 0.01, k=5)
+    assert out["vectors"] == 500 and out["queries"] == 20
+    assert 0.9 <= out["hnsw_recall_at_k"] <= 1.0  # a small, easy set: HNSW finds nearly all
+    assert out["flat_ms"]["n"] == out["hnsw_ms"]["n"] == 20
+    corpus = _write_jsonl(tmp_path / "c.jsonl", 40)
+    assert main(["--jsonl", str(corpus), "--docs", "20,40", "--queries", "5",
+                 "--out", str(tmp_path / "ann.json")]) == 0
+    rows = json.loads((tmp_path / "ann.json").read_text(encoding="utf-8"))
+    assert [r["docs"] for r in rows] == [20, 40] and all(0 <= r["hnsw_recall_at_k"] <= 1 for r in rows)
