@@ -45,6 +45,11 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
         else:
             mb = report.downloaded_bytes / 1e6
             print(f"model ready: {report.path} ({report.downloaded_files} parts, {mb:.0f} MB downloaded)")
+        if settings.model.backend == "onnx":  # export the ONNX graph now rather than at first start
+            from rag.index.embedders import make_embedder
+
+            embedder = make_embedder(settings)
+            print(f"embedding backend: {getattr(embedder, 'backend', 'torch')}")
         return 0
     if args.action == "verify":
         models.verify_model(models.model_dir(settings))

@@ -34,6 +34,11 @@ class ModelSettings(BaseModel):
         "310 ms measured here), so it serves best; bfloat16 encodes big batches ~3x faster at "
         "equal recall: use it for bulk (re)indexing. Vectors of both are interchangeable.",
     )
+    backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="Where the transformer runs: ONNX Runtime (exported once per model, ~2.5-3x "
+        "faster per query on CPU, same vectors) or PyTorch. Falls back to torch if the export fails.",
+    )
     batch_size: int = Field(16, ge=1, description="Texts per encoding batch.")
     max_seq_length: int = Field(512, ge=16, description="Tokens kept per text.")
     threads: int = Field(0, ge=0, description="torch threads; 0 keeps torch's default.")

