@@ -108,6 +108,22 @@ def make_article_loaders(get_pipeline: GetPipeline) -> tuple[Callable[..., Any],
     return list_articles, show_article
 
 
+def make_example_loader(get_pipeline: GetPipeline, defaults: tuple[str, ...]) -> Callable[[], list[Any]]:
+    """On page load: example questions the loaded corpus can answer (the configured ones are
+    written for the bundled page), falling back to the configured ones while it starts."""
+
+    def load() -> list[Any]:
+        try:
+            found = list(getattr(get_pipeline(), "examples", lambda n: [])(len(defaults)))
+        except RagError:
+            found = []
+        texts = found or list(defaults)
+        return [gr.update(value=texts[i], visible=True) if i < len(texts) else gr.update(visible=False)
+                for i in range(len(defaults))]
+
+    return load
+
+
 def _chat_column(examples: tuple[str, ...]) -> dict[str, Any]:
     """The conversation, the question box and the example questions."""
     chat = gr.Chatbot(label="对话", elem_id="chat", height=460, buttons=["copy"],
@@ -146,8 +162,9 @@ def build_ui(settings: Settings, get_pipeline: GetPipeline) -> gr.Blocks:
         inputs, outputs = [question, chat, turns], [question, chat, turns, sources]
         ui["send"].click(respond, inputs, outputs)
         question.submit(respond, inputs, outputs)
-        for button, text in zip(ui["examples"], examples, strict=True):
-            button.click(lambda t=text: t, None, question, queue=False).then(respond, inputs, outputs)
+        for button in ui["examples"]:
+            button.click(lambda text: text, button, question, queue=False).then(respond, inputs, outputs)
+        blocks.load(make_example_loader(get_pipeline, examples), None, ui["examples"])
         reset = (lambda: ("", [], [], sources_html([])), None, outputs)
         ui["clear"].click(*reset, queue=False)
         chat.clear(*reset, queue=False)
