@@ -43,8 +43,17 @@ def _milvus_prefix(settings: Settings) -> str:
     return f"{settings.store.collection}_{where}"
 
 
+def _faiss_threads(settings: Settings) -> None:
+    """Apply `retrieval.faiss_threads` (a per-process FAISS setting)."""
+    if settings.retrieval.faiss_threads:
+        import faiss
+
+        faiss.omp_set_num_threads(settings.retrieval.faiss_threads)
+
+
 def make_store(settings: Settings, dim: int) -> VectorStore:
     """A new, empty store of the configured backend."""
+    _faiss_threads(settings)
     if _backend(settings) == "milvus":
         from rag.index.store.milvus_store import MilvusStore
 
@@ -55,6 +64,7 @@ def make_store(settings: Settings, dim: int) -> VectorStore:
 
 def open_store(settings: Settings, directory: Path, dim: int) -> VectorStore:
     """The store saved in `directory` by `VectorStore.save`."""
+    _faiss_threads(settings)
     store: VectorStore
     if _backend(settings) == "milvus":
         from rag.index.store.milvus_store import MilvusStore
