@@ -28,7 +28,7 @@ FULL = 68_218
 
 
 def compare(vectors: np.ndarray, queries: np.ndarray, k: int = 5, *, m: int = 32,
-            ef_search: int = 128) -> dict[str, Any]:
+            ef_search: int = 256) -> dict[str, Any]:
     """HNSW recall@k against exact flat search, build time and per-query latency of both."""
     import faiss
 
@@ -59,7 +59,8 @@ def compare(vectors: np.ndarray, queries: np.ndarray, k: int = 5, *, m: int = 32
             "flat_ms": summarize_ms(flat_ms), "hnsw_ms": summarize_ms(hnsw_ms)}
 
 
-def run(jsonl: Path, sizes: Sequence[int], n_queries: int, k: int = 5) -> list[dict[str, Any]]:
+def run(jsonl: Path, sizes: Sequence[int], n_queries: int, k: int = 5,
+        ef_values: Sequence[int] = (256,)) -> list[dict[str, Any]]:
     """compare() at each corpus size (first N reports), fake-encoder vectors of their chunks."""
     from rag.config import Settings
     from rag.index.chunking import chunk_articles
@@ -75,7 +76,8 @@ def run(jsonl: Path, sizes: Sequence[int], n_queries: int, k: int = 5) -> list[d
         vectors = embed_documents(embedder, [c.embed_text for c in chunks])
         queries, _ = known_item_queries(part, n_queries)
         qv = embedder.embed_batch(queries, "query")
-        out.append({"docs": len(part), "chunks": len(chunks), **compare(vectors, qv, k)})
+        for ef in ef_values:
+            out.append({"docs": len(part), "chunks": len(chunks), **compare(vectors, qv, k, ef_search=ef)})
     return out
 
 
@@ -84,17 +86,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--jsonl", type=Path, default=DEFAULT_JSONL)
     ap.add_argument("--docs", default="10000,full", help="sizes, comma-separated; 'full' = 68218")
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--ef", default="256", help="HNSW efSearch values, comma-separated")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     sizes = [FULL if s.strip() == "full" else int(s) for s in args.docs.split(",") if s.strip()]
-    rows = run(args.jsonl, sizes, args.queries)
+    rows = run(args.jsonl, sizes, args.queries, ef_values=[int(e) for e in args.ef.split(",")])
     text = json.dumps(rows, ensure_ascii=False, indent=2)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
-    print("| docs | chunks | HNSW recall@5 vs flat | flat p50 / p95 ms | HNSW p50 / p95 ms | HNSW build s |")
-    print("|---|---|---|---|---|---|")
+    print("| docs | chunks | efSearch | HNSW recall@5 vs flat | flat p50 / p95 ms | HNSW p50 / p95 ms | HNSW build s |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['docs']:,} | {r['chunks']:,} | {r['hnsw_recall_at_k']:.3f} | "
+        print(f"| {r['docs']:,} | {r['chunks']:,} | {r['ef_search']} | {r['hnsw_recall_at_k']:.3f} | "
               f"{r['flat_ms']['p50']:.1f} / {r['flat_ms']['p95']:.1f} | "
               f"{r['hnsw_ms']['p50']:.2f} / {r['hnsw_ms']['p95']:.2f} | {r['hnsw_build_s']} |")
     return 0

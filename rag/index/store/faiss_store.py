@@ -13,6 +13,9 @@ from rag.errors import IndexCorruptError, StoreError
 INDEX_FILE = "vectors.faiss"
 IDS_FILE = "ids.json"
 FORMAT = "rag-faiss-v1"
+# HNSW recall@5 against flat on 25k text vectors (python -m bench.ann): 0.963 at efSearch 128,
+# 0.986 at 256 (2.7 ms), 0.993 at 512 (8.4 ms).
+HNSW_EF_SEARCH = 256
 
 
 class FaissStore:
@@ -78,7 +81,7 @@ class FaissStore:
 
             if self.kind == "hnsw":
                 index = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-                index.hnsw.efSearch = 128
+                index.hnsw.efSearch = HNSW_EF_SEARCH
             else:
                 index = faiss.IndexFlatIP(self.dim)
             if len(self):
@@ -131,5 +134,7 @@ class FaissStore:
         store._rows = {id_: r for r, id_ in enumerate(ids)}
         store._vectors = (index.reconstruct_n(0, index.ntotal) if index.ntotal
                           else np.zeros((0, store.dim), dtype=np.float32))
+        if hasattr(index, "hnsw"):
+            index.hnsw.efSearch = HNSW_EF_SEARCH
         store._index = index
         return store
