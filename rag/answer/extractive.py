@@ -13,6 +13,7 @@ from rag.answer.base import Draft, Embedder
 from rag.answer.condense import topic_of
 from rag.answer.lexicon import SYNONYMS
 from rag.answer.question import Question, analyze
+from rag.answer.snippet import MAX_ANSWER_CHARS, trim, with_marker
 from rag.answer.text import coverage, normalize, split_clauses, split_sentences
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings
@@ -21,7 +22,6 @@ from rag.records import Hit
 _WHY = re.compile(r"为了|为|旨在|目的|因为|由于|从而|以便|让|使|促进|有效|缓解|提升|大幅|减少")
 _HOW = re.compile(r"通过|采取|采用|利用|以|借助|依托|形式|方式|模式|办法|机制|推行|开展")
 _TYPED = ("number", "person", "date", "place", "entity")
-MAX_ANSWER_CHARS = 150
 
 
 @dataclass
@@ -103,8 +103,7 @@ class ExtractiveAnswerer:
         pieces = [best] + self._companions(q, best, cands)
         text_parts, quotes = [], {}
         for c in pieces:
-            snippet = _trim(c.sentence, c.fact, q)
-            text_parts.append(_with_marker(snippet, c.n))
+            text_parts.append(with_marker(trim(c.sentence, c.fact, q), c.n))
             quotes[c.n] = (quotes[c.n] + c.sentence) if c.n in quotes else c.sentence
         text = "".join(text_parts)
         return Draft(text=text, cited=tuple(dict.fromkeys(c.n for c in pieces)), quotes=quotes, confidence=best.score)
@@ -116,8 +115,9 @@ class ExtractiveAnswerer:
         by_article: dict[str, list[str]] = {}
         for hit in context:
             by_article.setdefault(hit.paragraph.article_id, []).append(hit.paragraph.text)
-        verbs = self._predicates(q) if q.qtype in ("date", "person", "number", "place") else []
-        said = [re.compile(re.escape(v) + r"(?:了|的|为|是)?[：:]?[“「《]") for v in self._predicates(q)] \
+        predicates = self._predicates(q)
+        verbs = predicates if q.qtype in ("date", "person", "number", "place") else []
+        said = [re.compile(re.escape(v) + r"(?:了|的|为|是)?[：:]?[“「《]") for v in predicates] \
             if q.qtype == "what" else []
         for n, hit in enumerate(context, start=1):
             p = hit.paragraph
@@ -359,49 +359,3 @@ def _clause_at(clauses: Sequence[str], pos: int) -> str:
             return c
         start += len(c)
     return clauses[-1] if clauses else ""
-
-
-def _trim(sentence: str, fact: F.Fact | None, q: Question) -> str:
-    """The sentence, or for long ones the clauses around the fact, ending with a full stop."""
-    if len(sentence) <= MAX_ANSWER_CHARS or q.qtype in ("list",):
-        return _close(sentence)
-    clauses = split_clauses(sentence)
-    if fact is None:
-        kept = ""
-        for c in clauses:
-            if len(kept) + len(c) > MAX_ANSWER_CHARS and kept:
-                break
-            kept += c
-        return _close(kept)
-    start, i_fact, acc = 0, 0, 0
-    for i, c in enumerate(clauses):
-        if acc <= fact.start < acc + len(c):
-            i_fact = i
-        acc += len(c)
-    lo = hi = i_fact
-    while True:
-        grown = False
-        if lo > 0 and len("".join(clauses[lo - 1:hi + 1])) <= MAX_ANSWER_CHARS:
-            lo, grown = lo - 1, True
-        if hi + 1 < len(clauses) and len("".join(clauses[lo:hi + 2])) <= MAX_ANSWER_CHARS // 2:
-            hi, grown = hi + 1, True
-        if not grown:
-            break
-    del start
-    return _close("".join(clauses[lo:hi + 1]))
-
-
-def _with_marker(snippet: str, n: int) -> str:
-    """'…62次。' -> '…62次[1]。' (the marker sits inside the sentence it supports)."""
-    m = re.search(r"[。！？!?…]+[”」』）)]*$", snippet)
-    if m and not re.search(r"[”」』）)]$", snippet):
-        return f"{snippet[:m.start()]}[{n}]{snippet[m.start():]}"
-    return f"{snippet}[{n}]"
-
-
-def _close(text: str) -> str:
-    text = text.strip()
-    text = re.sub(r"[，,、：:；;]$", "", text)
-    if not re.search(r"[。！？!?”」』）)…]$", text):
-        text += "。"
-    return text
