@@ -29,7 +29,6 @@ from rag.index.layout import (
 from rag.index.loaded import (
     CACHE_DIR,
     CHUNKS_FILE,
-    JIEBA_DIR,
     KEYWORD_DIR,
     STORE_DIR,
     LoadedIndex,
@@ -131,8 +130,7 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
                 store.close()
             seconds["store"] = time.perf_counter() - t
             t = time.perf_counter()
-            KeywordIndex.build([c.chunk_id for c in chunks], texts,
-                               cache_dir=index_dir / JIEBA_DIR).save(temp / KEYWORD_DIR)
+            KeywordIndex.build([c.chunk_id for c in chunks], texts).save(temp / KEYWORD_DIR)
             seconds["keyword"] = time.perf_counter() - t
             EmbeddingCache.from_pairs(embedder.dim, keys, vectors).save(temp / CACHE_DIR)
             write_ingest(ingest if ingest is not None else IngestResult(articles=tuple(articles)),
@@ -233,8 +231,7 @@ def keyword_only_index(settings: Settings) -> LoadedIndex:
     fingerprint = corpus_fingerprint(settings.corpus_dir)
     articles = load_corpus(settings.corpus_dir).articles
     chunks = chunk_articles(articles, settings.chunk)
-    keyword = KeywordIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks],
-                                 cache_dir=settings.index_dir / JIEBA_DIR)
+    keyword = KeywordIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks])
     manifest = Manifest(model_name="", model_fingerprint="", dim=1, chunk=chunk_params(settings),
                         corpus_fingerprint=fingerprint, store="none", articles=len(articles),
                         paragraphs=sum(len(a.paragraphs) for a in articles), chunks=len(chunks))

@@ -1,25 +1,23 @@
-"""BM25 (bm25s) over jieba words and over character bigrams, saved as JSON + .npy (no pickle)."""
+"""BM25 over jieba words and over character bigrams (rag.index.bm25), saved as JSON + .npy (no pickle)."""
 
 from __future__ import annotations
 
-import functools
 import json
-import logging
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from rag.errors import IndexCorruptError
+from rag.index.bm25 import Bm25
 
 Variant = Literal["words", "bigrams"]
 VARIANTS: tuple[Variant, ...] = ("words", "bigrams")
 META_FILE = "keyword.json"
-FORMAT = "rag-bm25-v1"
+FORMAT = "rag-bm25-v2"  # v2: own BM25 matrix, rjieba words
 
 # Runs of Han characters, or of ASCII letters/digits (kept whole: "62", "5g", "covid").
 _RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:\.[0-9]+)?")
@@ -40,57 +38,81 @@ def bigram_tokens(text: str) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _jieba(cache_dir: str | None) -> Any:
-    """One initialised jieba tokenizer per process: its dictionary takes 1-2 s and ~150 MB to load,
-    is never modified afterwards, and jieba itself keeps a process-wide one (we avoid its /tmp cache)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    if cache_dir is not None:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        tokenizer.tmp_dir = cache_dir
-    else:
-        tokenizer.tmp_dir = tempfile.gettempdir()
-    tokenizer.initialize()
-    return tokenizer
+_ASCII = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_SHIFT = 21  # code points fit in 21 bits: a bigram is (first << 21) | second, a lone character first << 21
 
 
-def _bm25s() -> Any:
-    """bm25s, imported lazily; it sets its own logger to DEBUG on import, which we undo."""
-    import bm25s
+def _is_han(cp: np.ndarray) -> np.ndarray:
+    return ((cp >= 0x3400) & (cp <= 0x9FFF)) | ((cp >= 0xF900) & (cp <= 0xFAFF))
 
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
+
+def bigram_postings(normed: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """The tokens of `bigram_tokens` for many texts at once (already `_norm`ed), as one
+    (document, term id) pair per occurrence plus the vocabulary. Vectorised over the whole
+    corpus: no Python string per bigram, ~10x faster than tokenizing text by text."""
+    joined = "\x00".join(normed)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    starts = np.zeros(len(normed), dtype=np.int64)
+    if len(normed) > 1:
+        starts[1:] = np.cumsum(np.fromiter(map(len, normed), dtype=np.int64, count=len(normed)) + 1)[:-1]
+    han = _is_han(cp)
+    prev = np.zeros_like(han)
+    prev[1:] = han[:-1]
+    nxt = np.zeros_like(han)
+    nxt[:-1] = han[1:]
+    pair_at = np.flatnonzero(han & nxt)
+    lone_at = np.flatnonzero(han & ~prev & ~nxt)
+    codes = np.concatenate([(cp[pair_at] << _SHIFT) | cp[pair_at + 1], cp[lone_at] << _SHIFT])
+    at = np.concatenate([pair_at, lone_at])
+    del cp, han, prev, nxt
+    words: dict[str, int] = {}
+    ascii_at: list[int] = []
+    ascii_ids: list[int] = []
+    for m in _ASCII.finditer(joined):
+        ascii_at.append(m.start())
+        ascii_ids.append(words.setdefault(m.group(), len(words)))
+    uniq, han_term = np.unique(codes, return_inverse=True)
+    # the terms' text: two UTF-32 code units per term (numpy drops a trailing NUL: lone characters)
+    units = np.stack([uniq >> _SHIFT, uniq & ((1 << _SHIFT) - 1)], axis=1).astype("<u4")
+    vocab = {t: i for i, t in enumerate(units.view("<U2").reshape(-1).tolist())}
+    offset = len(vocab)
+    for word, i in words.items():
+        vocab[word] = offset + i
+    term = np.concatenate([han_term.reshape(-1), np.asarray(ascii_ids, dtype=np.int64) + offset])
+    at = np.concatenate([at, np.asarray(ascii_at, dtype=np.int64)])
+    doc = np.searchsorted(starts, at, side="right") - 1
+    return doc, term, vocab
 
 
 class WordTokenizer:
-    """jieba search-mode segmentation with Chinese stopwords dropped; jieba's cache kept in cache_dir.
+    """jieba search-mode segmentation (rjieba: jieba's dictionary and algorithm in Rust, ~13x the
+    speed of the Python jieba here) with Chinese stopwords dropped."""
 
-    The dictionary is loaded on first use, so opening an index stays fast.
-    """
-
-    def __init__(self, cache_dir: Path | None = None) -> None:
+    def __init__(self) -> None:
         from bm25s.stopwords import STOPWORDS_CHINESE
 
-        self._cache_dir = str(cache_dir) if cache_dir is not None else None
         self._stop = frozenset(STOPWORDS_CHINESE)
 
     def __call__(self, text: str) -> list[str]:
         """Words of `text`, lower-cased, without stopwords, punctuation or spaces."""
-        words = _jieba(self._cache_dir).lcut_for_search(_norm(text))
-        return [w for w in words if w.strip() and w not in self._stop and _RUN.search(w)]
+        return self.normed(_norm(text))
+
+    def normed(self, text: str) -> list[str]:
+        """Words of a text already passed through `_norm`."""
+        import rjieba
+
+        stop = self._stop
+        return [w for w in rjieba.cut_for_search(text) if w not in stop and _RUN.search(w)]
 
 
 class KeywordIndex:
     """Two BM25 indexes over the same chunks: jieba words and character bigrams."""
 
-    def __init__(self, ids: Sequence[str], indexes: dict[Variant, object],
-                 tokenizer: WordTokenizer) -> None:
+    def __init__(self, ids: Sequence[str], indexes: dict[Variant, Bm25],
+                 tokenizer: WordTokenizer | None = None) -> None:
         self.ids = list(ids)
         self._indexes = indexes
-        self._words = tokenizer
+        self._words = tokenizer or WordTokenizer()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -100,59 +122,46 @@ class KeywordIndex:
         return self._words(text) if variant == "words" else bigram_tokens(text)
 
     @classmethod
-    def build(cls, ids: Sequence[str], texts: Sequence[str], *,
-              cache_dir: Path | None = None) -> KeywordIndex:
+    def build(cls, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
         """Index `texts` (one per id) with both variants."""
-        bm25s = _bm25s()
-        tokenizer = WordTokenizer(cache_dir)
-        indexes: dict[Variant, object] = {}
-        for variant in VARIANTS:
-            corpus = [(tokenizer(t) if variant == "words" else bigram_tokens(t)) or [""]
-                      for t in texts]
-            bm25 = bm25s.BM25()
-            if corpus:
-                bm25.index(corpus, show_progress=False)
-            indexes[variant] = bm25
-        return cls(ids, indexes, tokenizer)
+        tokenizer = WordTokenizer()
+        normed = [_norm(t) for t in texts]
+        doc, term, vocab = bigram_postings(normed)
+        indexes = {
+            "words": Bm25.build([tokenizer.normed(t) for t in normed]),
+            "bigrams": Bm25.from_postings(doc, term, vocab, len(texts)),
+        }
+        return cls(ids, indexes, tokenizer)  # type: ignore[arg-type]
 
     def scores(self, query: str, variant: Variant) -> np.ndarray:
         """BM25 score of every chunk (aligned with `ids`) for `query`."""
-        bm25 = self._indexes[variant]
-        if not self.ids:
-            return np.zeros(0, dtype=np.float32)
-        known = [t for t in self.tokens(query, variant) if t in bm25.vocab_dict]  # type: ignore[attr-defined]
-        if not known:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(bm25.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
+        return self._indexes[variant].scores(self.tokens(query, variant))
 
     def search(self, query: str, k: int, variant: Variant) -> list[tuple[str, float]]:
         """The k best (id, score) pairs with a positive score, best first."""
-        s = self.scores(query, variant)
-        top = np.argsort(-s, kind="stable")[:k]
-        return [(self.ids[i], float(s[i])) for i in top if s[i] > 0]
+        return [(self.ids[i], s) for i, s in self._indexes[variant].top(self.tokens(query, variant), k)]
 
     def save(self, directory: Path) -> None:
-        """Write both BM25 indexes (bm25s: .npy without pickle + JSON vocab) and the id list."""
+        """Write both BM25 indexes (.npy arrays + JSON vocabularies) and the id list."""
         directory.mkdir(parents=True, exist_ok=True)
         for variant, bm25 in self._indexes.items():
-            if self.ids:
-                bm25.save(str(directory / variant), allow_pickle=False, show_progress=False)  # type: ignore[attr-defined]
+            bm25.save(directory / variant)
         meta = {"format": FORMAT, "ids": self.ids, "variants": list(self._indexes)}
         (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path, *, cache_dir: Path | None = None) -> KeywordIndex:
+    def load(cls, directory: Path) -> KeywordIndex:
         """Read an index written by `save`."""
-        bm25s = _bm25s()
         try:
             meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-            indexes: dict[Variant, object] = {}
-            for variant in VARIANTS:
-                indexes[variant] = (bm25s.BM25.load(str(directory / variant), allow_pickle=False)
-                                    if meta["ids"] else bm25s.BM25())
-        except (OSError, ValueError, KeyError) as exc:
+            if meta.get("format") != FORMAT:
+                raise IndexCorruptError(
+                    f"keyword index in {directory} has format {meta.get('format')!r}, not {FORMAT!r}",
+                    hint="run `rag index --force` to rebuild it")
+            indexes = {variant: Bm25.load(directory / variant) for variant in VARIANTS}
+            if any(bm25.n_docs != len(meta["ids"]) for bm25 in indexes.values()):
+                raise ValueError("the BM25 indexes and the id list disagree")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexCorruptError(f"cannot read the keyword index in {directory}: {exc}",
                                     hint="run `rag index` to rebuild it") from exc
-        if meta.get("format") != FORMAT:
-            raise IndexCorruptError(f"keyword index in {directory} has format {meta.get('format')!r}")
-        return cls(meta["ids"], indexes, WordTokenizer(cache_dir))
+        return cls(meta["ids"], indexes)  # type: ignore[arg-type]

@@ -24,7 +24,6 @@ CHUNKS_FILE = "chunks.jsonl"
 STORE_DIR = "store"
 KEYWORD_DIR = "keyword"
 CACHE_DIR = "cache"
-JIEBA_DIR = ".jieba"
 
 
 @dataclass
@@ -88,7 +87,7 @@ def load_index(settings: Settings, embedder: Embedder, *,
     articles = read_ingest(directory)
     chunks = tuple(_read_chunks(directory / CHUNKS_FILE))
     store = open_store(settings, directory / STORE_DIR, manifest.dim)
-    keyword = KeywordIndex.load(directory / KEYWORD_DIR, cache_dir=settings.index_dir / JIEBA_DIR)
+    keyword = KeywordIndex.load(directory / KEYWORD_DIR)
     cache = EmbeddingCache.load(directory / CACHE_DIR, manifest.dim)
     if len(store) != len(chunks) or len(keyword) != len(chunks):
         raise IndexCorruptError(f"index in {directory} is inconsistent: {len(chunks)} chunks, "
