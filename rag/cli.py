@@ -45,20 +45,12 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
         else:
             mb = report.downloaded_bytes / 1e6
             print(f"model ready: {report.path} ({report.downloaded_files} parts, {mb:.0f} MB downloaded)")
-        if settings.model.backend == "onnx":  # export the ONNX graph now rather than at first start
-            from rag.index.embedders.onnx_backend import ONNX_FILE, onnx_dir
-            from rag.index.embedders.sentence_transformer import weights_fingerprint
+        if settings.model.backend == "onnx":  # export (and quantize) the graph now, not at first start
+            from rag.index.embedders import make_embedder
 
-            pinned = models.FILE_SHA256["model.safetensors"]
-            graph = onnx_dir(settings.model.cache_dir, weights_fingerprint(report.path, pinned)) / ONNX_FILE
-            if graph.is_file():
-                print(f"ONNX graph present: {graph}")
-            else:
-                from rag.index.embedders import make_embedder
-
-                print("exporting the model to ONNX Runtime once (a few minutes)...", file=sys.stderr)
-                embedder = make_embedder(settings)
-                print(f"embedding backend: {getattr(embedder, 'backend', 'torch')}")
+            print("preparing the ONNX Runtime graph (once: a few minutes)...", file=sys.stderr)
+            embedder = make_embedder(settings)
+            print(f"embedding backend: {getattr(embedder, 'backend', 'torch')}")
         return 0
     if args.action == "verify":
         models.verify_model(models.model_dir(settings))

@@ -80,6 +80,8 @@ def load_sentence_transformer(settings: Settings) -> SentenceTransformerEmbedder
     backend = "torch"
     if settings.model.backend == "onnx" and settings.model.dtype == "float32":
         backend = _try_onnx(model, settings, fingerprint)
+    if backend == "onnx-int8":  # other vectors (cosine ~0.99 to float32): an index of its own
+        fingerprint = f"{fingerprint}+int8"
     embedder = SentenceTransformerEmbedder(
         model,
         name=settings.model.name if settings.model.name == DEFAULT_MODEL else local.name,
@@ -96,10 +98,31 @@ def _try_onnx(model: Any, settings: Settings, fingerprint: str) -> str:
 
     from rag.index.embedders import onnx_backend
 
+    log = logging.getLogger(__name__)
     try:
         graph = onnx_backend.export(model, onnx_backend.onnx_dir(settings.model.cache_dir, fingerprint))
-        onnx_backend.use_onnx(model, graph, settings.model.threads)
-        return "onnx"
     except (ModelError, ImportError) as exc:
-        logging.getLogger(__name__).warning("embedding with PyTorch, not ONNX Runtime: %s", exc)
+        log.warning("embedding with PyTorch, not ONNX Runtime: %s", exc)
         return "torch"
+    backend = "onnx"
+    if settings.model.quantize == "int8":
+        try:
+            graph, backend = onnx_backend.quantize(graph), "onnx-int8"
+        except (ModelError, ImportError) as exc:
+            log.warning("embedding with the float32 ONNX graph, not int8: %s", exc)
+    try:
+        onnx_backend.use_onnx(model, graph, settings.model.threads)
+    except ModelError as exc:
+        log.warning("embedding with PyTorch, not ONNX Runtime: %s", exc)
+        return "torch"
+    _drop_torch_weights(model)
+    return backend
+
+
+def _drop_torch_weights(model: Any) -> None:
+    """Free the transformer's PyTorch weights once ONNX Runtime runs it (~1.2 GB for the default
+    model); its config, tokenizer, pooling and Dense layers stay."""
+    import torch
+
+    for param in model[0].auto_model.parameters():
+        param.data = torch.empty(0, dtype=param.dtype)
