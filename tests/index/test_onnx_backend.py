@@ -15,35 +15,48 @@ from rag.errors import ModelError
 TEXTS = ["天元区教育局局长龙超俊说，家校合作是一种“跨界交流”。", "隆回交警走进学校开展交通安全宣传19场次。"]
 
 
-@pytest.mark.slow
-def test_onnx_and_torch_give_the_same_vectors(real_embedder: Any) -> None:
+def _with(settings: Settings, **model: Any) -> Settings:
+    return settings.model_copy(update={"model": settings.model.model_copy(update=model)})
+
+
+@pytest.fixture(scope="module")
+def fp32_embedder(real_embedder: Any) -> Any:
+    """The default model in float32 ONNX Runtime (the session's default may be int8)."""
     from rag.index.embedders import make_embedder
 
-    if getattr(real_embedder, "backend", "torch") != "onnx":
+    if not getattr(real_embedder, "backend", "torch").startswith("onnx"):
         pytest.skip("the session's model runs in PyTorch (export failed or backend=torch)")
-    settings = Settings()
-    torch_one = make_embedder(settings.model_copy(update={
-        "model": settings.model.model_copy(update={"backend": "torch"})}))
-    assert torch_one.backend == "torch"
-    for kind in ("query", "document"):
-        a = real_embedder.embed_batch(TEXTS, kind)
-        b = torch_one.embed_batch(TEXTS, kind)
-        assert np.min(np.sum(a * b, axis=1)) > 0.9999, kind
-    assert real_embedder.fingerprint == torch_one.fingerprint  # one index serves both
+    embedder = make_embedder(_with(Settings(), backend="onnx", quantize="none"))
+    assert embedder.backend == "onnx"
+    return embedder
 
 
 @pytest.mark.slow
-def test_the_graph_is_exported_once_and_reused(real_embedder: Any) -> None:
-    from rag.index.embedders.onnx_backend import ONNX_FILE, export, onnx_dir
+def test_onnx_and_torch_give_the_same_vectors(fp32_embedder: Any) -> None:
+    from rag.index.embedders import make_embedder
 
-    if getattr(real_embedder, "backend", "torch") != "onnx":
-        pytest.skip("the session's model runs in PyTorch")
-    target = onnx_dir(Settings().model.cache_dir, real_embedder.fingerprint)
+    torch_one = make_embedder(_with(Settings(), backend="torch"))
+    assert torch_one.backend == "torch"
+    for kind in ("query", "document"):
+        a = fp32_embedder.embed_batch(TEXTS, kind)
+        b = torch_one.embed_batch(TEXTS, kind)
+        assert np.min(np.sum(a * b, axis=1)) > 0.9999, kind
+    assert fp32_embedder.fingerprint == torch_one.fingerprint  # one index serves both
+
+
+@pytest.mark.slow
+def test_the_graphs_are_made_once_and_reused(fp32_embedder: Any) -> None:
+    from rag.index.embedders.onnx_backend import ONNX_FILE, export, onnx_dir, quantize
+
+    target = onnx_dir(Settings().model.cache_dir, fp32_embedder.fingerprint)
     graph = target / ONNX_FILE
     before = graph.stat().st_mtime_ns
-    assert export(real_embedder.model, target) == graph  # present: not exported again
+    assert export(fp32_embedder.model, target) == graph  # present: not exported again
     assert graph.stat().st_mtime_ns == before
-    assert not list(target.parent.glob(".export-*"))  # no half-written export left behind
+    int8 = quantize(graph)
+    before = int8.stat().st_mtime_ns
+    assert quantize(graph) == int8 and int8.stat().st_mtime_ns == before
+    assert not list(target.parent.glob(".export-*")) and not list(target.glob(".quantize-*"))
 
 
 def test_a_broken_graph_is_a_model_error_naming_the_folder(tmp_path: Path) -> None:
@@ -128,16 +141,13 @@ def test_a_failed_quantization_keeps_the_float32_graph(tmp_path: Path, monkeypat
 
 
 @pytest.mark.slow
-def test_the_int8_model_keeps_the_vectors_close(real_embedder: Any) -> None:
+def test_the_int8_model_keeps_the_vectors_close(fp32_embedder: Any) -> None:
     from rag.index.embedders import make_embedder
 
-    if getattr(real_embedder, "backend", "torch") != "onnx":
-        pytest.skip("the session's model does not run in ONNX Runtime")
-    base = Settings()
-    int8 = make_embedder(base.model_copy(update={"model": base.model.model_copy(update={"quantize": "int8"})}))
+    int8 = make_embedder(_with(Settings(), backend="onnx", quantize="int8"))
     assert int8.backend == "onnx-int8"
-    assert int8.fingerprint == real_embedder.fingerprint + "+int8"  # an index of its own
+    assert int8.fingerprint == fp32_embedder.fingerprint + "+int8"  # an index of its own
     for kind in ("query", "document"):
-        a = real_embedder.embed_batch(TEXTS, kind)
+        a = fp32_embedder.embed_batch(TEXTS, kind)
         b = int8.embed_batch(TEXTS, kind)
         assert 0.97 < np.min(np.sum(a * b, axis=1)) < 0.99999, kind
