@@ -69,8 +69,9 @@ def langchain_embeddings(model_path: str | None, fake: Any = None) -> Any:
 
 def langchain_baseline(embeddings: Any, ids: Sequence[str], texts: Sequence[str],
                        queries: Sequence[str], scratch: Path, *, rate: float, dim: int,
-                       repeat: int = 1) -> dict[str, Any]:
-    """Encode the same sample of chunks, fill the rest with stand-ins, build FAISS, time queries."""
+                       repeat: int = 1) -> tuple[dict[str, Any], Any]:
+    """Encode the same sample of chunks, fill the rest with stand-ins, build FAISS, time queries.
+    Returns the figures and the LangChain store (for the accuracy comparison)."""
     from langchain_community.vectorstores import FAISS
 
     picked = [i for i, t in enumerate(texts) if in_sample(t, rate)]
@@ -96,4 +97,4 @@ def langchain_baseline(embeddings: Any, ids: Sequence[str], texts: Sequence[str]
             "dense_chunks_per_s": round(per_s, 2) if per_s else None, "dense_s": round(dense_s, 2),
             "store_s": round(store_s, 2), "wall_s": round(dense_s, 2), **rss.report(),
             "disk_bytes": size, "disk_bytes_per_chunk": round(size / len(texts)) if texts else None,
-            "search_ms": summarize_ms(search_ms), "query_embed_ms": summarize_ms(embed_ms)}
+            "search_ms": summarize_ms(search_ms), "query_embed_ms": summarize_ms(embed_ms)}, store

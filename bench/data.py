@@ -3,11 +3,11 @@ corpus with its hand-written questions."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.eval.questions import QuestionItem, load_questions
 from rag.records import Article
 
 DEFAULT_JSONL = Path("../shared/bench/crud-news.jsonl.xz")
@@ -23,6 +23,7 @@ class Workload:
     articles: tuple[Article, ...]
     queries: tuple[str, ...]
     targets: tuple[str | None, ...]
+    gold: tuple[QuestionItem, ...] = ()  # questions with gold answers, for ask accuracy
 
 
 def load_jsonl(path: Path, limit: int) -> list[Article]:
@@ -65,12 +66,6 @@ def bundled_workload(corpus_dir: Path, questions: Path, n_queries: int) -> Workl
     from rag.ingest import load_corpus
 
     articles = load_corpus(corpus_dir).articles
-    qs: list[str] = []
-    if questions.is_file():
-        for line in questions.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if not row.get("history"):
-                    qs.append(str(row["question"]))
-    qs = qs[:n_queries]
-    return Workload("bundled", tuple(articles), tuple(qs), tuple(None for _ in qs))
+    gold = tuple(q for q in load_questions(questions) if not q.history) if questions.is_file() else ()
+    qs = [q.question for q in gold][:n_queries]
+    return Workload("bundled", tuple(articles), tuple(qs), tuple(None for _ in qs), gold)

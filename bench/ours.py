@@ -95,7 +95,7 @@ def measure_ours(pipeline: Pipeline, queries: Sequence[str], targets: Sequence[s
                  *, repeat: int = 1) -> dict[str, Any]:
     """search and ask latency (warm), the query-embedding floor, and a known-item hit rate."""
     embed_ms: list[float] = []
-    parts: dict[str, list[float]] = {"dense_ms": [], "keyword_ms": [], "fuse_ms": []}
+    parts: dict[str, list[float]] = {"dense_ms": [], "keyword_ms": [], "keyword_wait_ms": [], "fuse_ms": []}
 
     def search(q: str) -> Any:
         timings: dict[str, float] = {}

@@ -63,7 +63,8 @@ def run(settings: Settings, n_docs: int, n_queries: int) -> dict[str, Any]:
     articles = load_jsonl(DEFAULT_JSONL, max(20, n_docs))
     docs = [c.embed_text for c in chunk_articles(articles, settings.chunk)][:n_docs]
     report: dict[str, Any] = {"docs": len(docs), "doc_chars_mean": round(float(np.mean([len(d) for d in docs])), 1),
-                              "backends": {k: e.backend for k, e in embedders.items()}}
+                              "backends": {k: e.backend for k, e in embedders.items()},
+                              "batch_size": settings.model.batch_size}
     t = time.perf_counter()
     reference = np.asarray(naive.model.encode_document(docs, convert_to_numpy=True, normalize_embeddings=True))
     report["naive_torch_fp32_docs_per_s"] = round(len(docs) / (time.perf_counter() - t), 3)

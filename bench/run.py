@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.accuracy import ask_accuracy, langchain_ask, ours_ask
 from bench.baselines import bm25_baseline, langchain_baseline, langchain_embeddings
 from bench.data import DEFAULT_JSONL, Workload, bundled_workload, jsonl_workload
 from bench.http import ask_throughput
@@ -44,6 +45,7 @@ class BenchConfig:
 
 def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None) -> dict[str, Any]:
     """Run every workload; returns a JSON-able report."""
+    from rag.answer.extractive import ExtractiveAnswerer
     from rag.index.chunking import chunk_articles
     from rag.index.embedders import FakeEmbedder, make_embedder
 
@@ -82,9 +84,10 @@ def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None
                 log(f"[{workload.name}] /api/ask throughput at {config.clients} clients")
                 w["ours"]["http_ask"] = ask_throughput(s, pipeline, workload.queries,
                                                        config.clients, config.http_seconds)
-            del pipeline
-            gc.collect()
-            if config.baselines:
+            if not config.baselines:
+                del pipeline
+                gc.collect()
+            else:
                 ids, texts = [c.chunk_id for c in chunks], [c.embed_text for c in chunks]
                 log(f"[{workload.name}] baseline: BM25 alone")
                 (scratch / "bm25").mkdir()
@@ -94,9 +97,18 @@ def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None
                     lc_embeddings = _langchain_embeddings(settings, inner)
                 log(f"[{workload.name}] baseline: LangChain FAISS + HuggingFaceEmbeddings")
                 (scratch / "lc").mkdir()
-                w["langchain"] = langchain_baseline(lc_embeddings, ids, texts, workload.queries,
-                                                    scratch / "lc", rate=rate, dim=inner.dim,
-                                                    repeat=config.repeat)
+                w["langchain"], lc_store = langchain_baseline(
+                    lc_embeddings, ids, texts, workload.queries, scratch / "lc", rate=rate,
+                    dim=inner.dim, repeat=config.repeat)
+                if workload.gold and rate >= 1:  # ask accuracy needs every chunk really encoded
+                    log(f"[{workload.name}] ask accuracy on {len(workload.gold)} questions, ours vs LangChain")
+                    w["accuracy"] = {
+                        "ours": ask_accuracy(ours_ask(pipeline), workload.gold),
+                        "langchain": ask_accuracy(langchain_ask(
+                            lc_store, pipeline.index, ExtractiveAnswerer(settings, inner),
+                            settings.retrieval.top_k), workload.gold)}
+                del pipeline, lc_store
+                gc.collect()
                 w["ratios"] = ratios(w)
             report["workloads"].append(w)
             if config.partial_out is not None:
@@ -158,6 +170,10 @@ def ratios(w: dict[str, Any]) -> dict[str, Any]:
             r["query_embed_p50"] = ratio(_p(w, "ours", "query", "query_embed_ms", "p50"),
                                          _p(w, base, "query_embed_ms", "p50"))
             r["build_wall"] = ratio(_p(w, "ours", "build", "wall_s"), _p(w, base, "wall_s"))
+            r["ask_p50"] = ratio(_p(w, "accuracy", "ours", "ask_ms", "p50"),
+                                 _p(w, "accuracy", "langchain", "ask_ms", "p50"))
+            r["ask_accuracy"] = ratio(_p(w, "accuracy", "ours", "accuracy"),
+                                      _p(w, "accuracy", "langchain", "accuracy"))
         out[base] = r
     return out
 

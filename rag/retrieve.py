@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal
 
 import numpy as np
@@ -53,6 +54,7 @@ class HybridRetriever:
         for c in index.chunks:
             self._chunks_of[c.paragraph_ids[0]].append(c.chunk_id)
         self._shingles: dict[str, frozenset[str]] = {}
+        self._keyword_pool: ThreadPoolExecutor | None = None
 
     def _shingle(self, paragraph_id: str) -> frozenset[str]:
         if paragraph_id not in self._shingles:
@@ -60,22 +62,18 @@ class HybridRetriever:
             self._shingles[paragraph_id] = frozenset(bigram_tokens(text))
         return self._shingles[paragraph_id]
 
-    def _rankings(self, query: str, qvec: np.ndarray | None, mode: Mode,
-                  timings: dict[str, float]) -> tuple[Ranking, Ranking, Ranking]:
+    def _keyword(self, query: str, timings: dict[str, float]) -> tuple[Ranking, Ranking]:
+        t = time.perf_counter()
         n = self.settings.retrieval.candidates
-        dense: Ranking = []
-        words: Ranking = []
-        bigrams: Ranking = []
-        t = time.perf_counter()
-        if mode != "keyword" and qvec is not None:
-            dense = self.index.store.search(qvec, n)
-        timings["dense_ms"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
-        if mode != "dense":
-            words = self.index.keyword.search(query, n, "words")
-            bigrams = self.index.keyword.search(query, n, "bigrams")
+        words = self.index.keyword.search(query, n, "words")
+        bigrams = self.index.keyword.search(query, n, "bigrams")
         timings["keyword_ms"] = (time.perf_counter() - t) * 1000
-        return dense, words, bigrams
+        return words, bigrams
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._keyword_pool is None:
+            self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
+        return self._keyword_pool
 
     def search(self, query: str, k: int = 5, mode: Mode | None = None,
                timings: dict[str, float] | None = None,
@@ -94,12 +92,28 @@ class HybridRetriever:
             mode = "keyword"
         tm: dict[str, float] = {}
         t0 = time.perf_counter()
+        keyword_job: Future[tuple[Ranking, Ranking]] | None = None
+        if mode != "dense" and self.index.dense_ready and query_vector is None:
+            # BM25 runs while ONNX Runtime embeds the query (it releases the GIL): off the critical path
+            keyword_job = self._pool().submit(self._keyword, query, tm)
         if not self.index.dense_ready:
             qvec = None
         else:
             qvec = embed_query(self.embedder, query) if query_vector is None else query_vector
         tm["embed_ms"] = (time.perf_counter() - t0) * 1000
-        dense, words, bigrams = self._rankings(query, qvec, mode, tm)
+        dense: Ranking = []
+        t = time.perf_counter()
+        if mode != "keyword" and qvec is not None:
+            dense = self.index.store.search(qvec, self.settings.retrieval.candidates)
+        tm["dense_ms"] = (time.perf_counter() - t) * 1000
+        words: Ranking = []
+        bigrams: Ranking = []
+        if keyword_job is not None:
+            t = time.perf_counter()
+            words, bigrams = keyword_job.result()
+            tm["keyword_wait_ms"] = (time.perf_counter() - t) * 1000
+        elif mode != "dense":
+            words, bigrams = self._keyword(query, tm)
         t = time.perf_counter()
         r = self.settings.retrieval
         if mode == "dense":

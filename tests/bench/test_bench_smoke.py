@@ -117,3 +117,16 @@ def test_ann_compare_reports_recall_against_exact_search(tmp_path: Path) -> None
                  "--out", str(tmp_path / "ann.json")]) == 0
     rows = json.loads((tmp_path / "ann.json").read_text(encoding="utf-8"))
     assert [r["docs"] for r in rows] == [20, 40] and all(0 <= r["hnsw_recall_at_k"] <= 1 for r in rows)
+
+
+def test_bundled_workload_compares_ask_accuracy_with_langchain(tmp_path: Path) -> None:
+    settings = Settings(model={"name": "fake"}, index_dir=tmp_path / "unused")
+    config = BenchConfig(sizes=(), bundled=True, queries=4, dense_sample=10_000, clients=(),
+                         http_sizes=(), scratch=tmp_path)
+    report = run_bench(settings, config)
+    (w,) = report["workloads"]
+    acc = w["accuracy"]
+    assert acc["ours"]["n"] == acc["langchain"]["n"] > 100  # every history-free gold question
+    assert 0 < acc["langchain"]["accuracy"] <= 1 and 0.5 < acc["ours"]["accuracy"] <= 1
+    assert w["ratios"]["langchain"]["ask_accuracy"] is not None
+    assert "ask accuracy on the gold questions" in render(report)
