@@ -44,8 +44,10 @@ class Pipeline:
         self._examples: list[str] | None = None
 
     @classmethod
-    def open(cls, settings: Settings, *, embedder: Any = None, progress: Any = False) -> Pipeline:
-        """Load the model once, load the index (building or updating it when stale), wire the chain."""
+    def open(cls, settings: Settings, *, embedder: Any = None, progress: Any = False,
+             keyword: Any = None) -> Pipeline:
+        """Load the model once, load the index (building or updating it when stale), wire the chain.
+        `keyword`: a KeywordIndex already built over the corpus's chunks, reused by the build."""
         from rag.answer.chain import build_chain
         from rag.index.builder import ensure_index
         from rag.index.embedders import make_embedder
@@ -53,7 +55,7 @@ class Pipeline:
 
         t0 = time.perf_counter()
         embedder = embedder or make_embedder(settings)
-        index = ensure_index(settings, embedder, progress=progress)
+        index = ensure_index(settings, embedder, progress=progress, keyword=keyword)
         retriever = HybridRetriever(index, embedder, settings)
         chain = build_chain(settings, retriever, embedder=embedder)
         _warm_up(chain)
@@ -96,7 +98,7 @@ class Pipeline:
         def embedded(done: int, todo: int) -> None:
             report({"phase": "dense", "chunks": total, "embedded": done, "to_embed": todo})
 
-        return cls.open(settings, progress=embedded)
+        return cls.open(settings, progress=embedded, keyword=quick.index.keyword)
 
     def with_settings(self, settings: Settings) -> Pipeline:
         """A sibling over the same loaded index and embedder with other retrieval/answer settings

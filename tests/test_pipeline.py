@@ -62,3 +62,20 @@ def test_examples_are_questions_this_corpus_answers(tmp_path: Path) -> None:
     examples = p2.examples(4)
     assert examples == ["“湘江大桥建成通车”说了什么？"]  # none of the configured ones: they are about another page
     assert not p2.ask(examples[0]).abstained
+
+
+def test_open_progressively_builds_bm25_once(tmp_path: Path, monkeypatch: Any) -> None:
+    from rag.index import keyword
+
+    settings = make_settings(tmp_path)
+    real_build = keyword.KeywordIndex.build.__func__  # type: ignore[attr-defined]
+    builds: list[int] = []
+
+    def counting(cls: Any, ids: Any, texts: Any) -> Any:
+        builds.append(len(ids))
+        return real_build(cls, ids, texts)
+
+    monkeypatch.setattr(keyword.KeywordIndex, "build", classmethod(counting))
+    full = Pipeline.open_progressively(settings, lambda _: None, lambda _: None)
+    assert len(builds) == 1 and builds[0] == len(full.index.chunks)  # the first pass's index is saved
+    assert full.search("家长会")  # and it is the one the full pipeline reads back

@@ -92,10 +92,12 @@ def articles_fingerprint(articles: Sequence[Article]) -> str:
 
 def build_index(settings: Settings, articles: Sequence[Article], embedder: Embedder,
                 progress: Progress = False, *, corpus_fingerprint: str | None = None,
-                ingest: Any = None) -> BuildReport:
+                ingest: Any = None, keyword: KeywordIndex | None = None) -> BuildReport:
     """Write a new index generation for `articles`, embedding only chunks not in the cache.
 
     `ingest` (an IngestResult whose articles are `articles`) is kept in the index folder when given.
+    `keyword`, a BM25 index already built over exactly these chunks (the keyword-only pass of a
+    progressive start), is saved instead of being built again.
     """
     t0 = time.perf_counter()
     seconds: dict[str, float] = {}
@@ -130,7 +132,10 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
                 store.close()
             seconds["store"] = time.perf_counter() - t
             t = time.perf_counter()
-            KeywordIndex.build([c.chunk_id for c in chunks], texts).save(temp / KEYWORD_DIR)
+            ids = [c.chunk_id for c in chunks]
+            if keyword is None or keyword.ids != ids:
+                keyword = KeywordIndex.build(ids, texts)
+            keyword.save(temp / KEYWORD_DIR)
             seconds["keyword"] = time.perf_counter() - t
             EmbeddingCache.from_pairs(embedder.dim, keys, vectors).save(temp / CACHE_DIR)
             write_ingest(ingest if ingest is not None else IngestResult(articles=tuple(articles)),
@@ -182,7 +187,7 @@ def _current_manifest(settings: Settings, embedder: Embedder, fingerprint: str) 
 
 
 def update_index(settings: Settings, embedder: Embedder, progress: Progress = False, *,
-                 force: bool = False) -> BuildReport:
+                 force: bool = False, keyword: KeywordIndex | None = None) -> BuildReport:
     """Ingest the corpus folder and rebuild (incrementally) unless the index already matches it."""
     fingerprint = corpus_fingerprint(settings.corpus_dir)
     m = None if force else _current_manifest(settings, embedder, fingerprint)
@@ -196,17 +201,19 @@ def update_index(settings: Settings, embedder: Embedder, progress: Progress = Fa
     result = load_corpus(settings.corpus_dir)
     ingest_s = time.perf_counter() - t
     report = build_index(settings, result.articles, embedder, progress,
-                         corpus_fingerprint=fingerprint, ingest=result)
+                         corpus_fingerprint=fingerprint, ingest=result, keyword=keyword)
     seconds = {"ingest": round(ingest_s, 3), **report.seconds}
     seconds["total"] = round(seconds["total"] + ingest_s, 3)
     return BuildReport(**{**report.__dict__, "seconds": seconds})
 
 
-def ensure_index(settings: Settings, embedder: Embedder, progress: Progress = False) -> LoadedIndex:
-    """Load the index for the corpus folder, building or updating it first when missing or stale."""
+def ensure_index(settings: Settings, embedder: Embedder, progress: Progress = False, *,
+                 keyword: KeywordIndex | None = None) -> LoadedIndex:
+    """Load the index for the corpus folder, building or updating it first when missing or stale
+    (reusing `keyword` when it was built over the same chunks)."""
     fingerprint = corpus_fingerprint(settings.corpus_dir)
     if _current_manifest(settings, embedder, fingerprint) is None:
-        update_index(settings, embedder, progress, force=True)
+        update_index(settings, embedder, progress, force=True, keyword=keyword)
     return load_index(settings, embedder, corpus_fingerprint=fingerprint)
 
 
