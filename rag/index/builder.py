@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rag.config import Settings
 from rag.errors import IndexError_
 from rag.index.cache import EmbeddingCache, cache_key
+from rag.index.checkpoint import CHECKPOINT_DIR, EmbeddingCheckpoint
 from rag.index.chunking import chunk_articles
 from rag.index.embedders import Embedder, embed_documents
 from rag.index.embedders.base import Progress
@@ -63,6 +66,7 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0
     reused: int = 0
+    resumed: int = 0  # vectors taken from an interrupted build's checkpoint
     added: int = 0
     removed: int = 0
     up_to_date: bool = False
@@ -77,6 +81,8 @@ class BuildReport:
             change = "nothing changed, 0 re-embedded"
         else:
             change = f"{self.embedded} embedded now, {self.reused} reused from cache"
+            if self.resumed:
+                change += f", {self.resumed} from an interrupted build"
         total = self.seconds.get("total", 0.0)
         return (f"{head}; {change}; {self.added} chunks added, {self.removed} removed "
                 f"({total:.1f} s) -> {self.directory}")
@@ -110,17 +116,26 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
         keys = [cache_key(embedder.fingerprint, t) for t in texts]
         old = (EmbeddingCache.load(previous / CACHE_DIR, embedder.dim) if previous
                else EmbeddingCache(embedder.dim))
+        # vectors an interrupted build of this folder already paid for
+        checkpoint = EmbeddingCheckpoint(index_dir / CHECKPOINT_DIR, embedder.dim)
+        saved_keys, saved_vectors = checkpoint.load()
+        saved = EmbeddingCache.from_pairs(embedder.dim, saved_keys, saved_vectors)
         missing: dict[str, str] = {}
         for k, t in zip(keys, texts, strict=True):
-            if k not in old:
+            if k not in old and k not in saved:
                 missing.setdefault(k, t)
         seconds["chunk"] = time.perf_counter() - t0
         temp = new_temp_dir(index_dir)
         try:
             t = time.perf_counter()
-            fresh = embed_documents(embedder, list(missing.values()), progress=progress)
+            todo = list(missing)
+            fresh = embed_documents(
+                embedder, list(missing.values()), progress=progress,
+                on_batch=lambda rows, vecs: checkpoint.add([todo[i] for i in rows], vecs))
+            checkpoint.flush()
             seconds["embed"] = time.perf_counter() - t
-            new_cache = EmbeddingCache.from_pairs(embedder.dim, list(missing), fresh)
+            new_cache = EmbeddingCache.from_pairs(
+                embedder.dim, todo + saved_keys, np.concatenate([fresh, saved_vectors]))
             vectors = _vectors_for(keys, old, new_cache, embedder.dim)
             t = time.perf_counter()
             store = make_store(settings, embedder.dim)
@@ -153,6 +168,7 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
             (temp / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
             old_ids = set(read_chunk_ids(previous)) if previous else set()
             final = publish(index_dir, temp)
+            checkpoint.clear()
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
@@ -160,14 +176,13 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
     seconds["total"] = time.perf_counter() - t0
     return BuildReport(
         directory=final, articles=len(articles), paragraphs=manifest.paragraphs,
-        chunks=len(chunks), embedded=len(missing), reused=sum(1 for k in keys if k in old), added=len(new_ids - old_ids),
+        chunks=len(chunks), embedded=len(missing), reused=sum(1 for k in keys if k in old),
+        resumed=sum(1 for k in keys if k not in old and k in saved), added=len(new_ids - old_ids),
         removed=len(old_ids - new_ids), seconds={k: round(v, 3) for k, v in seconds.items()},
     )
 
 
 def _vectors_for(keys: Sequence[str], old: EmbeddingCache, new: EmbeddingCache, dim: int) -> Any:
-    import numpy as np
-
     out = np.zeros((len(keys), dim), dtype=np.float32)
     for i, k in enumerate(keys):
         out[i] = new.get([k])[0] if k in new else old.get([k])[0]

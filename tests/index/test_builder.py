@@ -1,5 +1,7 @@
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from index_helpers import make_article, sample_articles
 
@@ -129,3 +131,52 @@ def test_update_index_follows_the_corpus_folder(fake_settings: Settings) -> None
     assert {a.article_id for a in index.articles} == {"a"}
     assert all(c.article_id == "a" for c in index.chunks) and len(index.store) == len(index.chunks)
     assert (index.directory / "articles.jsonl").is_file()
+
+
+def test_an_interrupted_embedding_resumes_from_its_checkpoint(fake_settings: Settings,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.index import checkpoint
+
+    monkeypatch.setattr(checkpoint, "EVERY", 2)  # a part every 2 chunks
+    articles = sample_articles()
+    n_chunks = build_index(fake_settings.model_copy(update={"index_dir": fake_settings.index_dir / "probe"}),
+                           articles, FakeEmbedder()).chunks
+    assert n_chunks >= 4
+
+    class Dies(FakeEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.batches = 0
+
+        def embed_batch(self, texts: Any, kind: Any) -> Any:
+            if kind == "document":
+                self.batches += 1
+                if self.batches > 2:
+                    raise KeyboardInterrupt
+            return super().embed_batch(texts, kind)
+
+    dying = Dies()
+    dying.batch_size = 1  # type: ignore[attr-defined]
+    with pytest.raises(KeyboardInterrupt):
+        build_index(fake_settings, articles, dying)
+    assert current_dir(fake_settings.index_dir) is None
+    assert list((fake_settings.index_dir / checkpoint.CHECKPOINT_DIR).glob("part-*.json"))
+
+    report = build_index(fake_settings, articles, FakeEmbedder())
+    assert report.resumed == 2 and report.embedded == n_chunks - 2
+    assert not (fake_settings.index_dir / checkpoint.CHECKPOINT_DIR).exists()  # cleared once published
+    again = load_index(fake_settings, FakeEmbedder())
+    fresh = FakeEmbedder().embed_batch([c.embed_text for c in again.chunks], "document")
+    assert np.allclose(again.chunk_vectors([c.chunk_id for c in again.chunks]), fresh)
+
+
+def test_a_damaged_checkpoint_part_is_skipped(tmp_path: Path) -> None:
+    from rag.index.checkpoint import EmbeddingCheckpoint
+
+    cp = EmbeddingCheckpoint(tmp_path / "cp", 3)
+    cp.add(["a", "b"], np.ones((2, 3), dtype=np.float32))
+    cp.flush()
+    (tmp_path / "cp" / "part-999999-1.json").write_text("{broken", encoding="utf-8")
+    keys, vectors = cp.load()
+    assert keys == ["a", "b"] and vectors.shape == (2, 3)
+    assert EmbeddingCheckpoint(tmp_path / "cp", 4).load()[0] == []  # another model's width

@@ -40,9 +40,11 @@ def embed_query(embedder: Embedder, text: str) -> np.ndarray:
 Progress = bool | Callable[[int, int], None]
 
 
-def embed_documents(embedder: Embedder, texts: Sequence[str], *, progress: Progress = False) -> np.ndarray:
+def embed_documents(embedder: Embedder, texts: Sequence[str], *, progress: Progress = False,
+                    on_batch: Callable[[list[int], np.ndarray], None] | None = None) -> np.ndarray:
     """Embed many documents in batches, longest first (less padding). `progress`: True for a bar
-    on stderr, or a callback called with (embedded so far, total) after each batch."""
+    on stderr, or a callback called with (embedded so far, total) after each batch; `on_batch`
+    gets each batch's text positions and vectors (for checkpoints)."""
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     if not texts:
         return out
@@ -56,6 +58,8 @@ def embed_documents(embedder: Embedder, texts: Sequence[str], *, progress: Progr
         for b in range(0, len(order), size):
             idx = order[b : b + size]
             out[idx] = embedder.embed_batch([texts[i] for i in idx], "document")
+            if on_batch is not None:
+                on_batch(idx, out[idx])
             bar.update(len(idx))
             if report is not None:
                 report(min(b + size, len(order)), len(order))
