@@ -86,6 +86,11 @@ def verify_model(path: Path) -> None:
             )
 
 
+def verified(path: Path) -> bool:
+    """Whether the model folder was fetched and its hashes checked."""
+    return _verified_marker(path).is_file()
+
+
 def _verified_marker(path: Path) -> Path:
     return path / ".verified"
 

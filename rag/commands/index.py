@@ -12,9 +12,19 @@ from rag.config import Settings
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Build or update the index and print what was done."""
-    from rag.index.builder import update_index
+    from rag.index.builder import BuildReport, corpus_is_indexed, update_index
     from rag.index.embedders import make_embedder
+    from rag.index.embedders.sentence_transformer import expected_fingerprint
 
+    if not args.force and not args.evaluate:
+        # nothing changed: say so without loading the model (seconds saved on every no-op run)
+        fingerprint = expected_fingerprint(settings)
+        manifest = corpus_is_indexed(settings, fingerprint) if fingerprint else None
+        if manifest is not None:
+            print(BuildReport(directory=settings.index_dir, articles=manifest.articles,
+                              paragraphs=manifest.paragraphs, chunks=manifest.chunks,
+                              reused=manifest.chunks, up_to_date=True).summary())
+            return 0
     embedder = make_embedder(settings)
     report = update_index(settings, embedder, progress=sys.stderr.isatty(), force=args.force)
     print(report.summary())

@@ -232,17 +232,17 @@ def ensure_index(settings: Settings, embedder: Embedder, progress: Progress = Fa
     return load_index(settings, embedder, corpus_fingerprint=fingerprint)
 
 
-def corpus_is_indexed(settings: Settings) -> bool:
-    """Whether the current index was built from this corpus folder with these chunk settings
-    (the model is not checked: that needs it loaded)."""
+def corpus_is_indexed(settings: Settings, model_fingerprint: str | None = None) -> Manifest | None:
+    """The current index's manifest when it was built from this corpus folder with these chunk
+    settings (and, when given, this model fingerprint), else None. Needs no model loaded."""
     try:
         manifest = read_manifest(require_current(settings.index_dir))
         check_manifest(manifest, model_name=manifest.model_name,
-                       model_fingerprint=manifest.model_fingerprint, chunk=chunk_params(settings),
-                       corpus=corpus_fingerprint(settings.corpus_dir))
-        return True
+                       model_fingerprint=model_fingerprint or manifest.model_fingerprint,
+                       chunk=chunk_params(settings), corpus=corpus_fingerprint(settings.corpus_dir))
+        return manifest
     except IndexError_:
-        return False
+        return None
 
 
 def keyword_only_index(settings: Settings) -> LoadedIndex:

@@ -8,6 +8,7 @@ import pytest
 
 from rag.config import Settings
 from rag.index.builder import ensure_index, update_index
+from rag.index.embedders.sentence_transformer import expected_fingerprint
 from rag.retrieve import HybridRetriever
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -20,6 +21,8 @@ def test_real_model_end_to_end(tmp_path: Path, real_embedder) -> None:  # type: 
     assert index.manifest.model_name == real_embedder.name and index.manifest.dim == real_embedder.dim
     again = update_index(settings, real_embedder)
     assert again.up_to_date and "0 re-embedded" in again.summary()
+    # `rag index` on an unchanged corpus answers from this prediction, without loading the model
+    assert expected_fingerprint(settings) == real_embedder.fingerprint
 
     retriever = HybridRetriever(index, real_embedder, settings)
     zh = retriever.search("天元区教育局的局长叫什么名字？", k=5)

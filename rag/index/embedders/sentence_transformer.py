@@ -30,6 +30,25 @@ def weights_fingerprint(path: Path, pinned: str | None = None) -> str:
     return f"sha256:{h.hexdigest()[:16]}" if files else f"name:{path.name}"
 
 
+def expected_fingerprint(settings: Settings) -> str | None:
+    """The fingerprint `load_sentence_transformer` gives, when it is known without loading the
+    model: the verified default model, with its ONNX graphs already made. None otherwise."""
+    from rag.index.embedders.onnx_backend import INT8_DIR, ONNX_FILE, onnx_dir
+    from rag.models import FILE_SHA256, model_dir, verified
+
+    if settings.model.name != DEFAULT_MODEL or not verified(model_dir(settings)):
+        return None
+    base = weights_fingerprint(model_dir(settings), FILE_SHA256["model.safetensors"])
+    if settings.model.backend != "onnx" or settings.model.dtype != "float32":
+        return base
+    graph = onnx_dir(settings.model.cache_dir, base) / ONNX_FILE
+    if not graph.is_file():
+        return None
+    if settings.model.quantize == "int8":
+        return f"{base}+int8" if (graph.parent / INT8_DIR / ONNX_FILE).is_file() else None
+    return base
+
+
 class SentenceTransformerEmbedder:
     """Loads the model once; `embed_batch` uses `encode_query` / `encode_document` prompts."""
 
