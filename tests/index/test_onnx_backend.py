@@ -133,7 +133,6 @@ def test_a_failed_quantization_keeps_the_float32_graph(tmp_path: Path, monkeypat
     monkeypatch.setattr(onnx_backend, "export", lambda *_: tmp_path / "model.onnx")
     monkeypatch.setattr(onnx_backend, "quantize", lambda _: (_ for _ in ()).throw(ModelError("broke")))
     monkeypatch.setattr(onnx_backend, "use_onnx", lambda _m, graph, _t=0: used.append(graph))
-    monkeypatch.setattr(sentence_transformer, "_drop_torch_weights", lambda _m: None)
     base = Settings()
     settings = base.model_copy(update={"model": base.model.model_copy(update={"quantize": "int8"})})
     assert sentence_transformer._try_onnx(object(), settings, "sha256:0123") == "onnx"

@@ -134,14 +134,5 @@ def _try_onnx(model: Any, settings: Settings, fingerprint: str) -> str:
     except ModelError as exc:
         log.warning("embedding with PyTorch, not ONNX Runtime: %s", exc)
         return "torch"
-    _drop_torch_weights(model)
     return backend
 
-
-def _drop_torch_weights(model: Any) -> None:
-    """Free the transformer's PyTorch weights once ONNX Runtime runs it (~1.2 GB for the default
-    model); its config, tokenizer, pooling and Dense layers stay."""
-    import torch
-
-    for param in model[0].auto_model.parameters():
-        param.data = torch.empty(0, dtype=param.dtype)
