@@ -73,3 +73,36 @@ def test_langchain_retriever_returns_documents(retriever: HybridRetriever) -> No
     assert docs[0].metadata["article_title"] == "家校同携手 护航成长路"
     assert docs[0].metadata["hit"]["chunk_id"] == "school#p2#c0"
     assert "委员会" in docs[0].page_content
+
+
+def test_bm25_runs_while_the_query_is_embedded(retriever: HybridRetriever,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    started = threading.Event()
+    real_embed = retriever.embedder.embed_batch
+    real_search = retriever.index.keyword.search
+
+    def slow_embed(texts, kind):  # type: ignore[no-untyped-def]
+        assert started.wait(5), "BM25 did not start before the embedding finished"
+        return real_embed(texts, kind)
+
+    def search(query, k, variant):  # type: ignore[no-untyped-def]
+        started.set()
+        return real_search(query, k, variant)
+
+    monkeypatch.setattr(retriever.embedder, "embed_batch", slow_embed)
+    monkeypatch.setattr(retriever.index.keyword, "search", search)
+    timings: dict[str, float] = {}
+    hits = retriever.search("全区各校召开了多少次家长会", k=3, timings=timings)
+    assert hits[0].paragraph.paragraph_id == "school#p1" and "keyword_wait_ms" in timings
+
+
+def test_an_error_in_the_bm25_thread_reaches_the_caller(retriever: HybridRetriever,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("bm25 broke")
+
+    monkeypatch.setattr(retriever.index.keyword, "search", broken)
+    with pytest.raises(RuntimeError, match="bm25 broke"):
+        retriever.search("家长会", k=3)
