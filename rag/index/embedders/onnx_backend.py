@@ -13,10 +13,12 @@ into place, so an interrupted export leaves nothing half-written behind.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,24 @@ from rag.errors import ModelError
 log = logging.getLogger(__name__)
 
 ONNX_FILE = "model.onnx"
+
+
+@contextlib.contextmanager
+def _made_in_place(target: Path, prefix: str, failure: str, hint: str) -> Iterator[Path]:
+    """A temporary folder beside `target`, renamed to it when the block succeeds and removed when
+    it fails, so an interrupted export never leaves half a graph; failures become ModelError."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+    try:
+        yield temp
+        os.replace(temp, target)
+        target.chmod(0o755)  # mkdtemp made it private; the cache may be shared
+    except ModelError:
+        raise
+    except Exception as exc:  # exporters and quantizers raise many kinds
+        raise ModelError(f"{failure}: {type(exc).__name__}: {exc}", hint=hint) from exc
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def onnx_dir(cache_dir: Path, fingerprint: str) -> Path:
@@ -52,23 +72,15 @@ def export(st_model: Any, target: Path) -> Path:
 
     example = st_model.tokenizer(["export 导出 example"], return_tensors="pt")
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("sequence")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
     log.info("exporting the embedding model to ONNX (once; a few minutes)")
-    try:
+    with _made_in_place(target, ".export-", "cannot export the embedding model to ONNX",
+                        "set RAG_MODEL__BACKEND=torch to run it in PyTorch") as temp:
         torch.onnx.export(
             _Hidden(transformer).eval(), (example["input_ids"], example["attention_mask"]),
             str(temp / ONNX_FILE), input_names=["input_ids", "attention_mask"],
             output_names=["last_hidden_state"], dynamo=True,
             dynamic_shapes={"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}},
         )
-        os.replace(temp, target)
-        target.chmod(0o755)  # mkdtemp made it private; the cache may be shared
-    except Exception as exc:  # the exporter raises many kinds
-        raise ModelError(f"cannot export the embedding model to ONNX: {type(exc).__name__}: {exc}",
-                         hint="set RAG_MODEL__BACKEND=torch to run it in PyTorch") from exc
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
     return target / ONNX_FILE
 
 
@@ -110,9 +122,9 @@ def quantize(graph: Path) -> Path:
     target = graph.parent / INT8_DIR
     if (target / ONNX_FILE).is_file():
         return target / ONNX_FILE
-    temp = Path(tempfile.mkdtemp(prefix=".quantize-", dir=graph.parent))
     log.info("quantizing the ONNX graph to int8 (once; about a minute)")
-    try:
+    with _made_in_place(target, ".quantize-", f"cannot quantize the ONNX graph {graph}",
+                        "set RAG_MODEL__QUANTIZE=none") as temp:
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -121,15 +133,6 @@ def quantize(graph: Path) -> Path:
             raise ModelError(f"no linear layer to quantize in {graph}")
         quantize_dynamic(str(graph), str(temp / ONNX_FILE), weight_type=QuantType.QInt8,
                          nodes_to_quantize=nodes, use_external_data_format=True)
-        os.replace(temp, target)
-        target.chmod(0o755)
-    except ModelError:
-        raise
-    except Exception as exc:  # the quantizer raises many kinds
-        raise ModelError(f"cannot quantize the ONNX graph {graph}: {type(exc).__name__}: {exc}",
-                         hint="set RAG_MODEL__QUANTIZE=none") from exc
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
     return target / ONNX_FILE
 
 
