@@ -134,3 +134,23 @@ def measure_ours(pipeline: Pipeline, queries: Sequence[str], targets: Sequence[s
 def scratch_settings(settings: Settings, index_dir: Path) -> Settings:
     """The user's settings with the index in a scratch folder and the FAISS threshold unchanged."""
     return settings.model_copy(update={"index_dir": index_dir})
+
+
+def time_unchanged_reindex(settings: Settings, index_dir: Path) -> dict[str, Any]:
+    """`rag index` on the corpus folder as a user runs it (a new process): once to build
+    `index_dir`, then again with nothing changed; the second command's wall time is the figure."""
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "rag.cli", "--corpus", str(settings.corpus_dir),
+               "--index-dir", str(index_dir), "--model", settings.model.name, "index"]
+    out: dict[str, Any] = {}
+    for key in ("first_s", "unchanged_s"):
+        t = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+        out[key] = round(time.perf_counter() - t, 2)
+        if done.returncode != 0:
+            log.warning("`rag index` failed (%d): %s", done.returncode, done.stderr[-500:])
+            return {"error": done.stderr[-500:], **out}
+    return out

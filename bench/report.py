@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.targets import Target, render_targets
+
 
 def _f(x: Any, nd: int = 1) -> str:
     if x is None:
@@ -29,8 +31,11 @@ def render(report: dict[str, Any]) -> str:
     """Markdown: build, query latency, throughput and ratio tables, one row per workload."""
     ws = report["workloads"]
     m = report["machine"]
-    out = [f"model {report['model']} ({report['dtype']}), {m['cpus']} CPUs, load at start "
+    cpu = f" ({m['cpu']}; {', '.join(m.get('cpu_flags', [])) or 'no AVX2'})" if m.get("cpu") else ""
+    out = [f"model {report['model']} ({report['dtype']}), {m['cpus']} CPUs{cpu}, load at start "
            f"{m['load_avg_at_start']}, total {report['total_s']} s", ""]
+    if report.get("targets"):
+        out += [*render_targets([Target(**t) for t in report["targets"]]), ""]
     out += ["### Index build", "",
             "| corpus | system | chunks | wall s | keyword chunks/s | dense chunks/s | dense embedded "
             "| peak RSS MB (growth) | bytes/chunk on disk |", "|---|---|---|---|---|---|---|---|---|"]
@@ -97,5 +102,9 @@ def render(report: dict[str, Any]) -> str:
              f"{w['chunks']:,} chunks really encoded; dense build time extrapolated from that rate; "
              "other vectors are stand-ins (search cost faithful, retrieval quality not)."
              for w in ws if w["ours"]["build"].get("dense_sampled")]
+    notes += [f"- {w['name']}: `rag index` in a new process: {r['first_s']} s to build, "
+              f"{r['unchanged_s']} s when nothing changed" if "error" not in r
+              else f"- {w['name']}: `rag index` failed: {r['error']}"
+              for w in ws if (r := w["ours"].get("reindex"))]
     notes += [f"- ask path: {ws[0].get('ask_path')}"] if ws else []
     return "\n".join(out + ["", *notes])

@@ -130,3 +130,50 @@ def test_bundled_workload_compares_ask_accuracy_with_langchain(tmp_path: Path) -
     assert 0 < acc["langchain"]["accuracy"] <= 1 and 0.5 < acc["ours"]["accuracy"] <= 1
     assert w["ratios"]["langchain"]["ask_accuracy"] is not None
     assert "ask accuracy on the gold questions" in render(report)
+
+
+def test_bundled_workload_times_an_unchanged_reindex_and_checks_the_targets(tmp_path: Path) -> None:
+    settings = Settings(model={"name": "fake"}, index_dir=tmp_path / "unused")
+    config = BenchConfig(sizes=(), bundled=True, queries=4, dense_sample=10_000, clients=(),
+                         http_sizes=(), baselines=False, scratch=tmp_path)
+    report = run_bench(settings, config)
+    (w,) = report["workloads"]
+    reindex = w["ours"]["reindex"]
+    assert "error" not in reindex, reindex
+    assert reindex["unchanged_s"] > 0 and w["ours"]["reindex_unchanged_s"] == reindex["unchanged_s"]
+    by_name = {t["name"]: t for t in report["targets"]}
+    search = by_name["search p95, bundled corpus"]
+    assert search["measured"] == round(w["ours"]["query"]["search_ms"]["p95"], 3)
+    assert search["met"] is (search["measured"] <= 30)
+    assert by_name["ask p95, 68k reports"]["met"] is None  # no 68k workload in this run
+    assert report["machine"]["cpus"] >= 1
+    text = render(report)
+    assert "### Targets (issue 8), from this run" in text and "not measured in this run" in text
+    assert "when nothing changed" in text
+
+
+def test_targets_are_judged_from_the_figures() -> None:
+    from bench.targets import check_targets
+
+    def report(search_p95: float, keyword_s: float, dense: float) -> dict:
+        return {"workloads": [
+            {"name": "bundled", "ours": {"query": {"search_ms": {"p95": search_p95},
+                                                   "ask_ms": {"p95": 40.0}},
+                                         "reindex_unchanged_s": 0.8},
+             "ratios": {"langchain": {"dense_chunks_per_s": dense, "ask_p50": 0.3}},
+             "accuracy": {"ours": {"accuracy": 0.9}, "langchain": {"accuracy": 0.9}}},
+            {"name": "jsonl-68218", "ours": {"build": {"keyword_s": keyword_s},
+                                             "query": {"ask_ms": {"p95": 120.0},
+                                                       "ask_beyond_embed_ms": {"p95": 31.0}}},
+             "ratios": {"langchain": {"dense_chunks_per_s": 3.0}}}]}
+
+    met = {t.name: t.met for t in check_targets(report(29.0, 100.0, 2.5))}
+    assert met["search p95, bundled corpus"] is True
+    assert met["ask beyond query embedding p95, 68k reports"] is False
+    assert met["keyword index over 68k reports"] is True
+    assert all(m is not None for m in met.values())
+    worse = {t.name: t for t in check_targets(report(31.0, 130.0, 1.9))}
+    assert worse["search p95, bundled corpus"].met is False
+    assert worse["keyword index over 68k reports"].met is False
+    dense = worse["dense chunks/s vs naive fp32 `model.encode` (LangChain stack), worst workload"]
+    assert dense.measured == 1.9 and dense.met is False  # the worst workload decides
