@@ -54,11 +54,13 @@ def known_item_queries(articles: list[Article], n: int) -> tuple[list[str], list
     return queries, targets
 
 
-def jsonl_workload(path: Path, docs: int, n_queries: int) -> Workload:
-    """The first `docs` reports and known-item queries over them."""
+def jsonl_workload(path: Path, docs: int, n_queries: int, questions: Path | None = None) -> Workload:
+    """The first `docs` reports and known-item queries over them; with `questions` (a question set
+    written about these reports), its history-free questions as gold for ask accuracy."""
     articles = load_jsonl(path, docs)
     queries, targets = known_item_queries(articles, n_queries)
-    return Workload(f"jsonl-{len(articles)}", tuple(articles), tuple(queries), tuple(targets))
+    gold = tuple(q for q in load_questions(questions) if not q.history) if questions else ()
+    return Workload(f"jsonl-{len(articles)}", tuple(articles), tuple(queries), tuple(targets), gold)
 
 
 def bundled_workload(corpus_dir: Path, questions: Path, n_queries: int) -> Workload:

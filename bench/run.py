@@ -42,6 +42,10 @@ class BenchConfig:
     baselines: bool = True
     scratch: Path | None = None
     partial_out: Path | None = None  # the report so far, rewritten after each workload
+    # held-out questions about the first `gold_docs` reports of `jsonl`: a workload of exactly that
+    # size is encoded in full and scores ask accuracy, ours vs LangChain
+    gold_questions: Path = Path("eval/crud/questions.jsonl")
+    gold_docs: int = 300
 
 
 def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None) -> dict[str, Any]:
@@ -64,8 +68,10 @@ def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None
             if not workload.articles:
                 continue
             chunks = chunk_articles(workload.articles, settings.chunk)
-            rate = min(1.0, config.dense_sample / max(1, len(chunks)))
+            # gold questions need every chunk really encoded
+            rate = 1.0 if workload.gold else min(1.0, config.dense_sample / max(1, len(chunks)))
             log(f"[{workload.name}] {len(workload.articles)} articles, {len(chunks)} chunks, "
+                f"{len(workload.gold)} gold questions, "
                 f"dense side {'full' if rate >= 1 else f'sampled ({rate:.2%})'}")
             scratch = root / f"w{n}"
             scratch.mkdir()
@@ -138,7 +144,9 @@ def _workloads(settings: Settings, config: BenchConfig, log: Log) -> Any:
         yield bundled_workload(settings.corpus_dir, Path("eval/questions.jsonl"), config.queries)
     for size in config.sizes:
         log(f"reading the first {size} reports of {config.jsonl}")
-        yield jsonl_workload(config.jsonl, size, config.queries)
+        gold = size == config.gold_docs and config.gold_questions.is_file()
+        yield jsonl_workload(config.jsonl, size, config.queries,
+                             config.gold_questions if gold else None)
 
 
 def _langchain_embeddings(settings: Settings, inner: Any) -> Any:

@@ -177,3 +177,43 @@ def test_targets_are_judged_from_the_figures() -> None:
     assert worse["keyword index over 68k reports"].met is False
     dense = worse["dense chunks/s vs naive fp32 `model.encode` (LangChain stack), worst workload"]
     assert dense.measured == 1.9 and dense.met is False  # the worst workload decides
+
+
+def test_a_jsonl_workload_with_gold_questions_is_encoded_in_full_and_scored(tmp_path: Path) -> None:
+    jsonl = _write_jsonl(tmp_path / "news.jsonl", 30)
+    questions = tmp_path / "q.jsonl"
+    rows = [{"id": "c001", "question": "衡阳市第3号高铁站项目总投资大约是多少？", "answers": ["6亿元"],
+             "evidence": ["衡阳市第3号高铁站项目今天正式启动"], "type": "number"},
+            {"id": "c002", "question": "巴黎奥运会男子百米冠军是谁？", "answers": [], "evidence": [],
+             "type": "unanswerable"}]
+    questions.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    settings = Settings(model={"name": "fake"}, index_dir=tmp_path / "unused")
+    config = BenchConfig(sizes=(30,), jsonl=jsonl, bundled=False, queries=4, dense_sample=5,
+                         clients=(), http_sizes=(), scratch=tmp_path, gold_questions=questions,
+                         gold_docs=30)
+    report = run_bench(settings, config)
+    (w,) = report["workloads"]
+    assert w["dense_sample_rate"] == 1.0 and not w["ours"]["build"]["dense_sampled"]
+    assert w["accuracy"]["ours"]["n"] == w["accuracy"]["langchain"]["n"] == 2
+    names = [t["name"] for t in report["targets"]]
+    assert "ask accuracy, ours / stock LangChain retrieval (same reader), jsonl-30" in names
+    other = BenchConfig(sizes=(30,), jsonl=jsonl, bundled=False, queries=4, dense_sample=5,
+                        clients=(), http_sizes=(), scratch=tmp_path, gold_questions=questions,
+                        gold_docs=300, baselines=False)
+    (w,) = run_bench(settings, other)["workloads"]
+    assert w["dense_sample_rate"] < 1 and "accuracy" not in w  # the questions are about 300 reports
+
+
+def test_sample_writes_the_first_reports_byte_for_byte(tmp_path: Path) -> None:
+    import lzma
+
+    from bench.sample import main
+
+    src = _write_jsonl(tmp_path / "news.jsonl", 12)
+    packed = tmp_path / "news.jsonl.xz"
+    packed.write_bytes(lzma.compress(src.read_bytes()))
+    assert main(["--jsonl", str(packed), "--docs", "5", "--out", str(tmp_path / "c")]) == 0
+    (out,) = (tmp_path / "c").iterdir()
+    assert out.name == "news-first-5.jsonl"
+    assert out.read_text(encoding="utf-8").splitlines() == src.read_text(encoding="utf-8").splitlines()[:5]
+    assert [a.article_id for a in load_jsonl(out, 100)] == [f"doc-{i}" for i in range(5)]
