@@ -50,15 +50,32 @@ class Block:
         return replace(self, kind=kind)
 
 
+# A run of 3+ spaces, or 2+ ideographic spaces (a paragraph indent), inside one line: a line break
+# lost by a scraper ("原标题：…        郑爽 摄    正文…"), so the line is split there.
+# Reposted news also glues the portal's stamp and the original headline to the text: "2023-07-25
+# 18:18，正文：原标题：…". The line is split after "正文：" and before "原标题：" too.
+_LOST_BREAK = re.compile(r"\s{3,}|\u3000{2,}|(?<=正文[：:])|(?=原标题[：:])")
+# A portal's time stamp alone ("2023-07-25 18:18，正文："): kept aside like a photo credit
+_STAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+                    r"[，,\s]*(?:正文[：:])?|正文[：:]")
+ORIGINAL_TITLE = re.compile(r"原标题[：:]\s*")
+
+
 def split_lines(text: str, base: int = 0) -> list[Block]:
-    """Every non-blank line of text as a Block, stripped, with offsets into the text."""
+    """Every non-blank line of text as a Block, stripped, with offsets into the text; a line holding
+    a lost line break (see _LOST_BREAK) gives one Block per piece."""
     blocks: list[Block] = []
     pos = 0
     for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped:
-            start = base + pos + (len(line) - len(line.lstrip()))
-            blocks.append(Block(stripped, start, start + len(stripped)))
+        cut = 0
+        for piece_end, next_start in [(m.start(), m.end()) for m in _LOST_BREAK.finditer(line)] + [
+                (len(line), len(line))]:
+            piece = line[cut:piece_end]
+            stripped = piece.strip()
+            if stripped:
+                start = base + pos + cut + (len(piece) - len(piece.lstrip()))
+                blocks.append(Block(stripped, start, start + len(stripped)))
+            cut = next_start
         pos += len(line)
     return blocks
 
@@ -118,8 +135,10 @@ def classify(block: Block) -> Kind:
     paren = paren_byline_at_end(text)
     if paren is not None and not paren[1]:
         return "endline"
-    if is_credit(text):
+    if is_credit(text) or _STAMP.fullmatch(text):
         return "credit"
+    if (m := ORIGINAL_TITLE.match(text)) and len(text) - m.end() <= MAX_SUB and not _INNER_STOP.search(text):
+        return "title"
     if len(text) <= MAX_CAPTION and _CAPTION_START.match(text):
         return "caption"
     if block.hint == "heading" or is_head(text):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rag.ingest.blocks import Block
 from rag.ingest.dedup import find_duplicates
-from rag.ingest.normalize import normalize_text
+from rag.ingest.normalize import normalize_text, tidy_spaces
 from rag.ingest.segment import TEXT_KINDS, Draft
 from rag.records import Article, Caption, DroppedDuplicate, Paragraph, ParagraphKind
 
@@ -68,11 +68,11 @@ def build_articles(drafts: Sequence[Draft], meta: DocMeta) -> list[Article]:
 
 def _title(draft: Draft, meta: DocMeta) -> str:
     if draft.title is not None:
-        return draft.title.text
+        return " ".join(draft.title.text.split())  # a headline's space parts two phrases: kept
     if meta.title:
-        return meta.title
+        return " ".join(meta.title.split())
     first = next((b.text for b in draft.items if b.kind in _KIND), "")
-    return derive_title(first) if first else " ".join(draft.bylines)
+    return derive_title(tidy_spaces(first)) if first else " ".join(draft.bylines)
 
 
 def _article_ids(
@@ -118,7 +118,7 @@ def _paragraphs(
                 n=n,
                 kind=_KIND[block.kind],
                 section=section,
-                text=block.text,
+                text=tidy_spaces(block.text),
                 norm=norms[k],
                 source_path=meta.source_path,
                 char_start=block.start,

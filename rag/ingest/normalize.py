@@ -36,6 +36,21 @@ def normalize_text(s: str) -> str:
     return _CJK_SPACE.sub("", s) if " " in s else s
 
 
+_PANGU_SPACE = re.compile(rf"(?<=[{CJK_CLASS}]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9%]) (?=[{CJK_CLASS}])")
+
+
+def tidy_spaces(s: str) -> str:
+    """Whitespace only: runs (NBSP and ideographic spaces included) become one space, and the
+    space some outlets put between Chinese and digits or Latin letters goes ("IT之家 8 月 17 日" ->
+    "IT之家8月17日", "约 279 公里" -> "约279公里"). A space between two Chinese characters stays
+    (it parts a slogan's phrases), and so does every other character: a paragraph still accounts
+    for its source text."""
+    if "\n" in s:  # a Q&A paragraph keeps its question and answer on lines of their own
+        return "\n".join(tidy_spaces(line) for line in s.split("\n"))
+    s = " ".join(s.split())
+    return _PANGU_SPACE.sub("", s) if " " in s else s
+
+
 def ends_sentence(s: str) -> bool:
     """True when s ends on sentence-final punctuation (Chinese or Latin)."""
     s = s.rstrip()

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.ingest.blocks import MAX_CAPTION, MAX_HEAD, Block, classify, paren_byline_at_end
+from rag.ingest.blocks import (
+    MAX_CAPTION,
+    MAX_HEAD,
+    ORIGINAL_TITLE,
+    Block,
+    classify,
+    paren_byline_at_end,
+)
 from rag.ingest.normalize import ends_sentence, glue
 
 TEXT_KINDS = ("body", "qa")
@@ -25,6 +32,10 @@ def _classified(block: Block) -> Block:
     out = block.with_kind(kind)
     out.pieces = out.pieces or [(block.start, block.end)]
     if kind in ("sub", "endline", "byline"):
+        return out
+    if kind == "title" and (m := ORIGINAL_TITLE.match(out.text)):  # "原标题：…": the marker kept aside
+        out.marks, out.text, out.start = out.text[: m.end()], out.text[m.end():], out.start + m.end()
+        out.pieces = [(out.start, out.end)]
         return out
     paren = paren_byline_at_end(out.text) if kind in TEXT_KINDS else None
     if paren is not None and paren[1]:

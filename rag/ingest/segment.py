@@ -65,7 +65,7 @@ class _Segmenter:
 
     def new(self, title: Block | None = None) -> Draft:
         """Open a new article draft."""
-        self.cur = Draft(title=title)
+        self.cur = Draft(title=title, marks=title.marks if title is not None else "")
         self.drafts.append(self.cur)
         self.story_end = False
         return self.cur
@@ -115,6 +115,7 @@ class _Segmenter:
         pending = cur is not None and cur.title is None and cur.has_text() and not self.story_end
         if pending and block.kind == "head" and self.kind_at(i + 1) == "sub" and cur is not None:
             cur.title = block
+            cur.marks += block.marks
         else:
             cur = self.new(block)
         self.story_end = False
@@ -162,6 +163,7 @@ def single_draft(blocks: Sequence[Block]) -> Draft:
     for block in blocks:
         if block.kind == "title" and draft.title is None:
             draft.title = block
+            draft.marks += block.marks
         elif block.kind == "sub" and not draft.items:
             draft.add_subtitle(block)
         elif block.kind == "byline":

@@ -230,3 +230,30 @@ def test_summary_lists_counts(tmp_path: Path) -> None:
     ):
         assert label in summary
     assert re.search(r"duplicates dropped +2\n", summary)
+
+
+def _one_jsonl_article(tmp_path: Path, text: str):  # noqa: ANN202
+    path = tmp_path / "n.jsonl"
+    path.write_text(json.dumps({"id": "n1", "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (article,) = iter_jsonl_articles(path)
+    return article, text
+
+
+def test_scraped_report_lost_line_breaks_stamp_and_original_title(tmp_path: Path) -> None:
+    from rag.ingest.account import account
+
+    text = ("2024-03-02 09:15，正文：     原标题：青石县新建三座污水处理厂     李明 摄   "
+            "记者从青石县获悉，全县新建的三座污水处理厂日前投入运行。\u3000\u3000三座厂日处理能力合计 4.5 万吨。")
+    article, source = _one_jsonl_article(tmp_path, text)
+    assert article.title == "青石县新建三座污水处理厂"
+    bodies = [p.text for p in article.paragraphs]
+    assert bodies == ["记者从青石县获悉，全县新建的三座污水处理厂日前投入运行。", "三座厂日处理能力合计4.5万吨。"]
+    held = [c.text for c in article.captions]
+    assert "2024-03-02 09:15，正文：" in held and "李明 摄" in held  # kept aside, not indexed
+    assert account([article], source).missing == {}
+
+
+def test_spaces_between_chinese_and_digits_go_but_not_between_chinese_words(tmp_path: Path) -> None:
+    article, _ = _one_jsonl_article(
+        tmp_path, "据 ABC 科技 8 月 17 日消息，新款手机售价 3999 元，口号是“轻 快 稳”。")
+    assert article.paragraphs[0].text == "据ABC科技8月17日消息，新款手机售价3999元，口号是“轻 快 稳”。"
