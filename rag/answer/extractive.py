@@ -204,9 +204,10 @@ class ExtractiveAnswerer:
 
     def _number_fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
         best: tuple[float, F.Fact | None] = (0.0, None)
+        asked = set(re.findall(r"\d+(?:\.\d+)?", q.text))
         for qty in F.quantities(sentence):
-            if not _unit_ok(q, qty):
-                continue
+            if not _unit_ok(q, qty) or (re.match(r"\d+(?:\.\d+)?", qty.text) or [None])[0] in asked:
+                continue  # '“海洋石油122”的造价' is not answered by the 122 of its name
             score = self._counted_match(q, sentence, qty)
             if q.unit and qty.unit.startswith(q.unit):
                 score += 0.25
@@ -284,7 +285,7 @@ class ExtractiveAnswerer:
                 return "terms_missing"
             # '祁阳市纪委书记是谁' must not be answered from an article about 娄底's 纪委书记
             ctx = self._article_text(best, context)
-            if any(coverage([(e, 1.0)], ctx) < 0.5 for e in q.entities):
+            if any(coverage([(e, 1.0)], ctx) < 0.5 and not _abbreviates(e, ctx) for e in q.entities):
                 return "entity_missing"
         if q.lang == "en" and best.sim_known and best.sim < cfg.min_sentence_similarity:
             return "low_similarity"
@@ -331,6 +332,15 @@ def _anchor_distance(q: Question, sentence: str, fact: F.Fact) -> int:
                     continue
                 best = min(best, gap)
     return best
+
+
+def _abbreviates(short: str, text: str) -> bool:
+    """'中科院' in a text saying '中国科学院', '港交所' for '香港交易所': every character of a short
+    name of three or more, in order, within a span at most three times its length."""
+    if len(short) < 3:
+        return False
+    pattern = ".{0,%d}?".join(map(re.escape, short)) % ((len(short),) * (len(short) - 1))
+    return any(m.end() - m.start() <= 3 * len(short) for m in re.finditer(pattern, text))
 
 
 def _role_qualifier(q: Question) -> str:

@@ -16,6 +16,10 @@ UNIT_CLASS: dict[str, str] = {
     "亩": "area", "平方米": "area", "平方公里": "area", "公顷": "area", "面积": "area",
     "次": "times", "场": "times", "场次": "times", "期": "times", "届": "times", "轮": "times",
     "起": "case", "件": "case", "例": "case",
+    "吨": "weight", "万吨": "weight", "亿吨": "weight", "公斤": "weight", "千克": "weight", "斤": "weight",
+    "克": "weight", "重量": "weight", "体重": "weight",
+    "公里": "length", "千米": "length", "米": "length", "厘米": "length", "毫米": "length", "长度": "length",
+    "全长": "length", "距离": "length",
 }
 
 # Generic counters: a question with one of these accepts any count-like number.
@@ -30,6 +34,8 @@ TITLES = (
     "厂长", "处长", "科长", "组长", "教导员", "政委", "委员", "常委", "代表", "教授", "专家", "老师",
     "教师", "记者", "民警", "辅警", "医生", "主持人", "发言人", "负责同志", "主管", "总监", "秘书长",
     "干部", "领导", "项目经理", "技术负责人", "工委书记", "纪委书记", "市委书记", "县委书记", "区领导",
+    "总理", "总统", "首相", "总裁", "首席执行官", "首席技术官", "创始人", "船长", "机长", "教练", "主教练",
+    "省长", "州长", "大使", "法官", "检察官", "律师", "警官", "嫌疑人", "作者", "导演", "主演", "球员", "选手",
 )
 
 # Suffixes of names of places and organisations (the answer to 哪里 / 哪所 / 哪家).

@@ -84,10 +84,14 @@ def detect_type(text: str) -> QType:
     return "what"
 
 
+# a clause asks something only with a question word: '要是没达到电动化比例要求，会被罚多少钱' asks once
+_INTERROGATIVE = re.compile(r"多少|几|谁|哪|什么|吗|呢|如何|怎么|怎样|为何|何时|何地|多[大长高远久重宽深]")
+
+
 def split_parts(text: str) -> tuple[str, ...]:
     """A question that asks two things ('…多少？又有多少…？') as its sub-questions; else the question itself."""
     pieces = [p.strip(" ，,") for p in _MULTI_SPLIT.split(text) if p and p.strip(" ，,？?")]
-    asking = [p for p in pieces if detect_type(p) != "what" or re.search(r"什么|吗|呢", p)]
+    asking = [p for p in pieces if _INTERROGATIVE.search(p)]
     # '…哪三种颜色，答案是什么？' asks one thing: every part must say enough to stand as a question
     substantial = all(len(re.findall(r"[\u4e00-\u9fff]", p)) >= 6 for p in pieces)
     if len(pieces) >= 2 and len(asking) >= 2 and substantial:
@@ -116,11 +120,17 @@ def analyze(text: str, tok: Tokenizer) -> Question:
 _ADMIN = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道)$")
 
 
+# words jieba tags as places that name a kind of place, not one: '哪座城市' asks for a city
+_GENERIC_PLACES = frozenset({"城市", "国家", "地方", "地区", "小区", "省份", "首都", "海外", "国内",
+                             "全国", "全球", "世界", "农村", "城区", "郊区", "乡村", "社区", "当地"})
+
+
 def _entities(words: list[tuple[str, str]]) -> tuple[str, ...]:
     """Names of places and organisations in the question (jieba's person and other-name tags are too noisy)."""
     out = []
     for w, flag in words:
-        if len(w) >= 2 and w not in QUESTION_STOP and (flag in ("ns", "nt") or _ADMIN.fullmatch(w)):
+        if (len(w) >= 2 and w not in QUESTION_STOP and w not in _GENERIC_PLACES
+                and (flag in ("ns", "nt") or _ADMIN.fullmatch(w))):
             out.append(w)
     return tuple(dict.fromkeys(out))
 
@@ -151,8 +161,12 @@ def _number_cues(text: str, tok: Tokenizer) -> tuple[str | None, str | None, str
             if cue in text:
                 ucls = cls
                 break
-    if re.search(r"多[长久]", text) and ucls in (None, "count"):
+    if re.search(r"多久|多长时间|多少年|多少天", text) and ucls in (None, "count"):
         ucls = "duration"
+    elif re.search(r"多重|多沉|重量|体重|多少斤|多少吨|多少公斤", text) and ucls in (None, "count"):
+        ucls = "weight"
+    elif re.search(r"多长|多远|全长|长度|多少公里|多少米", text) and ucls in (None, "count"):
+        ucls = "length"
     focus = None
     quoted = re.match(r"[“\"']([^”\"']{1,12})[”\"']", text[m.end():]) if m else None
     if quoted:

@@ -206,3 +206,11 @@ def test_load_questions_reports_line_numbers(tmp_path, bad: str, needle: str) ->
 def test_load_questions_missing_file(tmp_path) -> None:
     with pytest.raises(EvalError):
         load_questions(tmp_path / "absent.jsonl")
+
+
+def test_numbers_spaced_off_chinese_match_either_way() -> None:
+    from rag.eval.metrics import answer_correct
+
+    assert answer_correct("开发组将追加1500万元。", ["1500 万元"], [])
+    assert answer_correct("全长约 279 公里。", ["279公里"], [])
+    assert not answer_correct("追加150万元。", ["1500 万元"], [])
