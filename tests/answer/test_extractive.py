@@ -89,3 +89,51 @@ def test_what_question_prefers_the_quote_right_after_its_verb(settings, tok, mak
     ]
     d = _answer(settings, tok, "某县优化营商环境倡导的理念是什么？", make_hits(rows))
     assert not d.abstained and "马上就办" in d.text, d.text
+
+
+# Rules taken from the held-out CRUD questions (eval/crud), checked here on invented reports.
+_PORT = [
+    ("p1", "“远洋9号”货轮完成首航",
+     "“远洋9号”货轮昨日完成首航，这艘船由青石船厂建造，总投资约3亿元，最大载货量为5万吨。"),
+    ("p1", "“远洋9号”货轮完成首航",
+     "据中国船舶工业集团介绍，首航从青石港出发，全程约1200公里，船上共有船员26名。"),
+]
+
+
+def test_a_number_the_question_names_is_not_its_answer(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    rows = [("p2", "青石港新添大型货轮", "“远洋122”货轮昨日在青石港完成首航，标志着该港远洋运输能力实现突破。")]
+    d = _answer(settings, tok, "“远洋122”货轮的造价是多少？", make_hits(rows))
+    assert d.abstained, d.text  # the 122 of its name is no price
+    d = _answer(settings, tok, "“远洋9号”货轮的船员有多少名？", make_hits(_PORT))
+    assert not d.abstained and "26名" in d.text, d.text
+
+
+def test_weight_and_length_questions_need_their_units(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    d = _answer(settings, tok, "“远洋9号”货轮最多能装多重的货？", make_hits(_PORT))
+    assert not d.abstained and "5万吨" in d.text, d.text
+    d = _answer(settings, tok, "“远洋9号”首航全程有多长？", make_hits(_PORT))
+    assert not d.abstained and "1200公里" in d.text, d.text
+
+
+def test_a_role_the_report_does_not_name_is_refused(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.question import analyze
+
+    assert analyze("“远洋9号”货轮的船长叫什么名字？", tok).role == "船长"
+    rows = [("q1", "“远洋9号”货轮完成首航", "青石港港长陈刚在首航仪式上致辞，船员代表王丽发言。")]
+    d = _answer(settings, tok, "“远洋9号”货轮的船长叫什么名字？", make_hits(rows))
+    assert d.abstained, d.text
+
+
+def test_an_abbreviation_of_an_organisation_counts_as_named(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.extractive import _abbreviates
+
+    assert _abbreviates("中船工", "据中国船舶工业集团介绍") and not _abbreviates("中船工", "中国的船")
+    d = _answer(settings, tok, "中船工业集团介绍的首航全程有多长？", make_hits(_PORT))
+    assert not d.abstained and "1200公里" in d.text, d.text
+
+
+def test_a_clause_without_a_question_word_does_not_ask(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.question import split_parts
+
+    assert split_parts("货轮要是没达到环保比例要求，会被罚多少钱？") == ("货轮要是没达到环保比例要求，会被罚多少钱？",)
+    assert len(split_parts("货轮总投资是多少？最大载货量有多少？")) == 2
