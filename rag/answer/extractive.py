@@ -193,9 +193,15 @@ class ExtractiveAnswerer:
             ents = [e for e in F.entities(sentence, q.entity_kind, self.tok) if normalize(e.text) not in normalize(q.text)]
             if q.qtype == "place" and not q.entity_kind:
                 ents = [e for e in ents if e.text.endswith(F.PLACE_SUFFIXES) or len(e.text) >= 2]
-            if not ents and q.entity_kind:
+            if q.entity_kind in F.PLACE_KINDS:  # '哪个国家': a place name, not '上市公司'
+                ents = [e for e in ents if F.is_place(e.text, self.tok)]
+            elif not ents and q.entity_kind:
                 ents = [e for e in F.quoted(sentence) if normalize(e.text) not in normalize(q.text)]
-            return (ents[0], True) if ents else (None, False)
+            if not ents:
+                return None, False
+            # '…随后他被空运到拉斯维加斯的一家医院': the place next to the question's verb, else the first
+            near = min(ents, key=lambda e: _anchor_distance(q, sentence, e))
+            return (near if _anchor_distance(q, sentence, near) <= ANCHOR_WINDOW else ents[0]), True
         if q.needs_name:
             names = [e for e in F.quoted(sentence)
                      if normalize(e.text) not in normalize(q.text) and self._next_to_terms(q, sentence, e)]

@@ -36,6 +36,9 @@ _TITLE_NAME = re.compile(
 _QUOTED = re.compile(r"“([^”]{2,30})”|《([^》]{2,30})》|「([^」]{2,30})」")
 _ORG_NOUN = tuple(sorted({*ORG_SUFFIXES, *PLACE_SUFFIXES, "部", "班", "组"}, key=len, reverse=True))
 _GENERIC_KINDS = frozenset({"单位", "机构", "部门", "地方", "组织", "企业", "学校", "公司"})
+# kinds of place that are asked by class ('哪个国家', '哪座城市'): answered by a place name (法国,
+# 拉斯维加斯), not by a word ending in the kind ('45个国家')
+PLACE_KINDS = frozenset({"国家", "城市", "省份", "地区", "城镇", "首都", "省", "州", "国"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ def quantities(sentence: str) -> list[Fact]:
     out: list[Fact] = []
     for m in _QUANTITY.finditer(sentence):
         text = m.group(0)
+        if m.group("num") and (sentence[m.start() - 1:m.start()].isascii() and sentence[m.start() - 1:m.start()].isalpha()
+                               or re.match(r"[A-Za-z]", sentence[m.end():m.end() + 1])):
+            continue  # the 4 of 'CCTV4', the 17 of 'iOS17', the 5 of '5G': part of a name
         if m.group("pct"):
             out.append(Fact(text, m.start(), m.end(), "quantity", "%", "percent"))
             continue
@@ -147,7 +153,7 @@ def persons(sentence: str, tok: Tokenizer) -> list[Fact]:
 def entities(sentence: str, kind: str | None, tok: Tokenizer) -> list[Fact]:
     """Names of places or organisations; with a kind (小学, 公司, 街道) only names of that kind."""
     out: list[Fact] = []
-    if kind and kind not in _GENERIC_KINDS:
+    if kind and kind not in _GENERIC_KINDS and kind not in PLACE_KINDS:
         for m in re.finditer(rf"([\u4e00-\u9fff\d（）()]{{1,12}}?){re.escape(kind)}", sentence):
             head = _trim_left(m.group(1), tok)
             if head:
@@ -161,6 +167,12 @@ def entities(sentence: str, kind: str | None, tok: Tokenizer) -> list[Fact]:
         if start >= 0 and (flag in ("ns", "nt") or (len(w) >= 3 and w.endswith(_ORG_NOUN))):
             out.append(Fact(w, start, start + len(w), "entity"))
     return out
+
+
+def is_place(word: str, tok: Tokenizer) -> bool:
+    """A place name: jieba tags it a place, or it ends in a place suffix (…省, …州, …市)."""
+    tags = tok.pos(word)
+    return (len(tags) == 1 and tags[0][1] == "ns") or word.endswith(PLACE_SUFFIXES + ("州", "国"))
 
 
 def _trim_left(prefix: str, tok: Tokenizer) -> str:

@@ -29,7 +29,9 @@ _UNIT_AFTER = re.compile(r"(?:多少|几)(人次|场次|万元|亿元|元|个月
 _NUMBER_CUES = {"钱": "money", "投资": "money", "资金": "money", "经费": "money", "赃款": "money", "金额": "money",
                 "花了": "money", "收入": "money", "百分之": "percent", "比例": "percent", "占比": "percent",
                 "比重": "percent", "率": "percent", "容量": "power", "发电量": "power", "装机": "power",
-                "度电": "power", "面积": "area"}
+                "度电": "power", "面积": "area", "造价": "money", "价格": "money", "售价": "money",
+                "票价": "money", "罚款": "money", "罚": "money", "费用": "money", "花费": "money", "营收": "money",
+                "利润": "money", "市值": "money", "估值": "money", "工资": "money", "薪": "money"}
 _ROLE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,6}?)(?:是谁|叫什么名字|叫什么|姓什么|是哪位|由谁)")
 _NAME_OF = re.compile(r"叫什么(?:名字)?|名称是什么|什么名字|叫作什么|是什么名")
 _EN_TYPES: tuple[tuple[QType, re.Pattern[str]], ...] = (
