@@ -169,8 +169,15 @@ def entities(sentence: str, kind: str | None, tok: Tokenizer) -> list[Fact]:
     return out
 
 
+# words jieba tags as places that name no place
+_NOT_PLACES = frozenset({"上市", "中方", "东方", "南方", "北方", "西方", "国内", "海外", "全国", "当地",
+                         "本地", "外地", "各地", "全球", "世界", "国家", "城市", "地方", "地区"})
+
+
 def is_place(word: str, tok: Tokenizer) -> bool:
     """A place name: jieba tags it a place, or it ends in a place suffix (…省, …州, …市)."""
+    if word in _NOT_PLACES:
+        return False
     tags = tok.pos(word)
     return (len(tags) == 1 and tags[0][1] == "ns") or word.endswith(PLACE_SUFFIXES + ("州", "国"))
 

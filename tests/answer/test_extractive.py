@@ -140,7 +140,7 @@ def test_a_clause_without_a_question_word_does_not_ask(settings, tok, make_hits)
 
 
 def test_which_country_or_city_is_answered_by_a_place_name_next_to_the_verb(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
-    rows = [("r1", "青石医疗申请上市", "青石医疗向香港交易所递交招股书，拟在主板上市，“青石系”将迎来第三家上市公司。"),
+    rows = [("r1", "青石医疗申请上市", "青石医疗递交招股书，拟在主板上市，“青石系”将迎来第三家上市公司。"),
             ("r1", "青石医疗申请上市", "青石医疗总部位于德国，在全球45个国家销售产品。")]
     d = _answer(settings, tok, "向港交所递交招股书的青石医疗，总部设在哪个国家？", make_hits(rows))
     assert not d.abstained and "德国" in d.text, d.text
