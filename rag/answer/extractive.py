@@ -137,6 +137,9 @@ class ExtractiveAnswerer:
                 if c.fact_ok and c.fact is not None and q.qtype in ("date", "person", "place", "entity"):
                     # '工程于2021年5月开工' answers '什么时候动工': the fact sits next to the asked-for verb
                     c.bonus += 0.5 * (_anchor_distance(q, sentence, c.fact) <= ANCHOR_WINDOW)
+                if q.needs_name and c.fact_ok and c.fact is not None and _right_after_term(q, sentence, c.fact):
+                    # '代号叫什么' is answered by '中队代号“三叉戟”': the name right after the asked word
+                    c.bonus += 0.3
                 if any(pat.search(sentence) for pat in said):
                     # '倡导的理念是什么' is answered by '倡导“不以岗位论高下…”': the verb, then the quote
                     c.bonus += 0.3
@@ -185,8 +188,13 @@ class ExtractiveAnswerer:
         if q.qtype == "number":
             return self._number_fact(q, sentence)
         if q.qtype == "date":
-            ds = [d for d in F.dates(sentence) if F.date_matches(d, q.date_grain)]
-            return (ds[0], True) if ds else (None, False)
+            # 'IT之家8月17日消息' dates the report, not the event
+            ds = [d for d in F.dates(sentence) if F.date_matches(d, q.date_grain)
+                  and not re.match(r"(?:消息|电|讯)", sentence[d.end:d.end + 2])]
+            if not ds:
+                return None, False
+            near = min(ds, key=lambda d: _anchor_distance(q, sentence, d))
+            return (near if _anchor_distance(q, sentence, near) <= ANCHOR_WINDOW else ds[0]), True
         if q.qtype == "person":
             return self._person_fact(q, sentence)
         if q.qtype in ("place", "entity"):
@@ -203,8 +211,10 @@ class ExtractiveAnswerer:
             near = min(ents, key=lambda e: _anchor_distance(q, sentence, e))
             return (near if _anchor_distance(q, sentence, near) <= ANCHOR_WINDOW else ents[0]), True
         if q.needs_name:
-            names = [e for e in F.quoted(sentence)
-                     if normalize(e.text) not in normalize(q.text) and self._next_to_terms(q, sentence, e)]
+            names = [e for e in (*F.quoted(sentence), *F.model_names(sentence))
+                     if len(e.text) <= MAX_NAME_CHARS and normalize(e.text) not in normalize(q.text)
+                     and self._next_to_terms(q, sentence, e)]
+            names.sort(key=lambda e: e.start)
             return (names[0], True) if names else (None, False)
         return None, True
 
@@ -266,7 +276,8 @@ class ExtractiveAnswerer:
     def _next_to_terms(q: Question, sentence: str, fact: F.Fact) -> bool:
         """A quoted name answers '叫什么' only right next to a word of the question (推送“心育园地”)."""
         window = sentence[max(0, fact.start - 3):fact.start] + sentence[fact.end:fact.end + 3]
-        return any(t[:2] in window or t[-2:] in window for t, _ in q.terms)
+        words = {w for t, _ in q.terms for w in (t, *SYNONYMS.get(t, ()))}
+        return any(w[:2] in window or w[-2:] in window for w in words)
 
     def _bonus(self, q: Question, sentence: str) -> float:
         if q.qtype == "why":
@@ -321,6 +332,14 @@ class ExtractiveAnswerer:
 
 
 ANCHOR_WINDOW = 8
+MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
+
+
+def _right_after_term(q: Question, sentence: str, fact: F.Fact) -> bool:
+    """The fact follows a question word (or its synonym), at most '为/是/叫' in between."""
+    before = sentence[max(0, fact.start - 8):fact.start]
+    before = re.sub(r"(?:为|是|叫|叫做|名为|称为|：|:)$", "", before)
+    return any(before.endswith(w) for t, _ in q.terms if len(t) >= 2 for w in (t, *SYNONYMS.get(t, ())))
 
 
 def _anchor_distance(q: Question, sentence: str, fact: F.Fact) -> int:

@@ -200,6 +200,15 @@ def quoted(sentence: str) -> list[Fact]:
     return [Fact(m.group(0), m.start(), m.end(), "name") for m in _QUOTED.finditer(sentence)]
 
 
+_MODEL_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]+[-.]?\d+[A-Za-z0-9.\-]*|\d+[A-Za-z]+[A-Za-z0-9\-]*)(?![A-Za-z0-9])")
+
+
+def model_names(sentence: str) -> list[Fact]:
+    """Unquoted names of products and parts written in Latin letters with digits (PF4, Dubhe-90,
+    ET5T, 13.1.0.183 is a version, not a name)."""
+    return [Fact(m.group(0), m.start(), m.end(), "name") for m in _MODEL_NAME.finditer(sentence)]
+
+
 def enumeration_size(sentence: str) -> int:
     """How many items a sentence lists (、-separated or consecutive quoted items)."""
     best = 0

@@ -120,5 +120,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("发布", "推出", "公布", "宣布"),
     ("去世", "逝世", "离世", "病逝"),
     ("逮捕", "抓获", "抓捕", "落网"),
+    ("起火", "着火", "失火", "发生火灾", "火灾"),
+    ("代号", "番号", "名为", "称为"),
 )
 SYNONYMS: dict[str, tuple[str, ...]] = {w: g for g in SYNONYM_GROUPS for w in g}

@@ -151,3 +151,24 @@ def test_a_number_inside_a_latin_name_is_no_quantity() -> None:
 
     found = [q.text for q in quantities("据CCTV4报道，iOS17新增功能3项，5G基站达到12万个。")]
     assert "4" not in found and "17" not in found and "3项" in found and "12万个" in found
+
+
+def test_the_event_date_not_the_reports_dateline(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    rows = [("s1", "某游戏商城明年关闭", "青石网8月17日消息，某游戏商城将于2024年7月29日正式关闭，已购游戏仍可下载。")]
+    d = _answer(settings, tok, "某游戏商城哪天关门？", make_hits(rows))
+    assert not d.abstained and "7月29日" in d.text and "8月17日" not in d.text.split("将于")[-1], d.text
+    from rag.answer.question import analyze
+
+    reader = ExtractiveAnswerer(settings, tokenizer=tok)
+    fact, ok = reader._fact(analyze("某游戏商城哪天关门？", tok), rows[0][2])
+    assert ok and fact is not None and fact.text == "2024年7月29日"
+
+
+def test_what_is_it_called_takes_a_short_quote_or_a_model_name_next_to_the_asked_word(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    rows = [("n1", "新型装置磁体研制完成",
+             "报道称，为应对“来自多方面的长期挑战和潜在风险”，该所加快研制，装置最大磁体PF7近日研制完成。"),
+            ("n2", "某车型更名", "官方表示，以“青石旅行版”命名的车型现正式更名为“QS5T”。")]
+    d = _answer(settings, tok, "该所装置里最大的磁体叫什么？", make_hits(rows[:1]))
+    assert not d.abstained and "PF7" in d.text, d.text
+    d = _answer(settings, tok, "“青石旅行版”现在改叫什么名字？", make_hits(rows[1:]))
+    assert not d.abstained and "QS5T" in d.text, d.text
