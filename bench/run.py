@@ -117,7 +117,7 @@ def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None
                     w["accuracy"] = {
                         "ours": ask_accuracy(ours_ask(pipeline), workload.gold),
                         "langchain": ask_accuracy(langchain_ask(
-                            lc_store, pipeline.index, ExtractiveAnswerer(settings, inner),
+                            lc_store, pipeline.index, ExtractiveAnswerer(settings, inner, idf=pipeline.index.keyword.idf),
                             settings.retrieval.top_k), workload.gold)}
                 del pipeline, lc_store
                 gc.collect()

@@ -171,7 +171,9 @@ def build_chain(settings: Settings, retriever: Any, llm: Any = None,
     on first use. `embedder` (optional) lets the extractive reader score sentences by similarity.
     """
     tok = Tokenizer()
-    extractive = ExtractiveAnswerer(settings, embedder=embedder, tokenizer=tok)
+    keyword = getattr(getattr(retriever, "index", None), "keyword", None)
+    extractive = ExtractiveAnswerer(settings, embedder=embedder, tokenizer=tok,
+                                    idf=getattr(keyword, "idf", None))
     if llm is not None and not hasattr(llm, "to_draft"):
         from rag.answer.llm import LLMAnswerer
 

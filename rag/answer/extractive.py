@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,10 +45,14 @@ class Candidate:
 class ExtractiveAnswerer:
     """Answers by extracting the best supporting sentence(s); runs offline, no LLM."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None,
+                 idf: Callable[[str], float] | None = None) -> None:
+        """`idf` (optional): how rare a word is in the corpus (the keyword index's), so that the
+        question's distinctive words must be in the answer's article, not only its common ones."""
         self.settings = settings
         self.embedder = embedder
         self.tok = tokenizer or Tokenizer()
+        self.idf = idf
 
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """Answer each part of the question from the context; abstain when no part is found."""
@@ -304,6 +308,11 @@ class ExtractiveAnswerer:
             ctx = self._article_text(best, context)
             if any(coverage([(e, 1.0)], ctx) < 0.5 and not _abbreviates(e, ctx) for e in q.entities):
                 return "entity_missing"
+            # '微创心律的首席执行官是谁' is not answered by 联想's: its rare words must be there too
+            if self.idf is not None:
+                rare = [(t, w * (self.idf(t) or 1.0)) for t, w in q.terms]
+                if coverage(rare, ctx) < cfg.min_context_coverage:
+                    return "rare_terms_missing"
         if q.lang == "en" and best.sim_known and best.sim < cfg.min_sentence_similarity:
             return "low_similarity"
         return None

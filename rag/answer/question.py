@@ -124,7 +124,7 @@ _ADMIN = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道)
 
 # words jieba tags as places that name a kind of place, not one: '哪座城市' asks for a city
 _GENERIC_PLACES = frozenset({"城市", "国家", "地方", "地区", "小区", "省份", "首都", "海外", "国内",
-                             "全国", "全球", "世界", "农村", "城区", "郊区", "乡村", "社区", "当地"})
+                             "全国", "全球", "世界", "农村", "城区", "郊区", "乡村", "社区", "当地", "上市"})
 
 
 def _entities(words: list[tuple[str, str]]) -> tuple[str, ...]:

@@ -70,6 +70,11 @@ class Bm25:
         np.cumsum(df, out=indptr[1:])
         return cls(vocab, data, doc_of, indptr, n_docs)
 
+    def document_frequency(self, token: str) -> int:
+        """How many documents hold `token` (0 for a token not in the vocabulary)."""
+        t = self.vocab.get(token)
+        return 0 if t is None else int(self.indptr[t + 1] - self.indptr[t])
+
     def scores(self, tokens: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for a query's tokens (a repeated token counts again)."""
         ids = [self.vocab[t] for t in tokens if t in self.vocab]

@@ -133,6 +133,20 @@ class KeywordIndex:
         }
         return cls(ids, indexes, tokenizer)  # type: ignore[arg-type]
 
+    def idf(self, term: str) -> float:
+        """How rare a word is in these chunks: ln(1 + (N - df + 0.5) / (df + 0.5)), with df the chunks
+        holding it as a jieba word, else (a word jieba cuts otherwise here) at most the chunks
+        holding its rarest character bigram. 0.0 for a word no chunk holds: it says nothing about
+        which chunk answers (a paraphrase, a typo, or a subject the corpus lacks)."""
+        n = len(self.ids)
+        t = _norm(term)
+        df = self._indexes["words"].document_frequency(t)
+        if not df:
+            grams = bigram_tokens(t)
+            bigrams = self._indexes["bigrams"]
+            df = min((bigrams.document_frequency(g) for g in grams), default=0)
+        return float(np.log1p((n - df + 0.5) / (df + 0.5))) if df else 0.0
+
     def scores(self, query: str, variant: Variant) -> np.ndarray:
         """BM25 score of every chunk (aligned with `ids`) for `query`."""
         return self._indexes[variant].scores(self.tokens(query, variant))

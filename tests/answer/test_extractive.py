@@ -172,3 +172,17 @@ def test_what_is_it_called_takes_a_short_quote_or_a_model_name_next_to_the_asked
     assert not d.abstained and "PF7" in d.text, d.text
     d = _answer(settings, tok, "“青石旅行版”现在改叫什么名字？", make_hits(rows[1:]))
     assert not d.abstained and "QS5T" in d.text, d.text
+
+
+def test_the_questions_rare_words_must_be_in_the_answers_article(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    rows = [("l1", "某集团发布财报", "某集团董事长兼首席执行官杨明在财报公布后发布内部信，宣布准备在港交所上市的子公司将追加投资。")]
+    common = {"准备": 0.2, "港交所": 0.8, "上市": 0.3, "首席": 0.5, "执行官": 0.5}
+
+    def idf(term: str) -> float:
+        return common.get(term, 6.0)  # every other word is rare: 微创, 心律
+
+    question = "准备在港交所上市的微创心律，首席执行官是谁？"
+    plain = ExtractiveAnswerer(settings, tokenizer=tok).answer(question, make_hits(rows))
+    weighted = ExtractiveAnswerer(settings, tokenizer=tok, idf=idf).answer(question, make_hits(rows))
+    assert weighted.abstained and "rare_terms_missing" in weighted.flags, weighted.text
+    assert not plain.abstained  # without corpus statistics the common words carry it

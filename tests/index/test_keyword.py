@@ -27,3 +27,11 @@ def test_save_and_load(tmp_path: Path) -> None:
     for variant in ("words", "bigrams"):
         assert again.search("教育局局长", 3, variant) == index.search("教育局局长", 3, variant)
     assert not [p for p in (tmp_path / "kw").rglob("*") if p.suffix in {".pkl", ".pickle"}]
+
+
+def test_idf_is_high_for_rare_words_and_zero_for_absent_ones() -> None:
+    texts = [f"第{i}号新闻：青石县推进乡村振兴工作" for i in range(20)] + ["微创心律向港交所递交招股书"]
+    index = KeywordIndex.build([f"c{i}" for i in range(len(texts))], texts)
+    assert index.idf("招股书") > index.idf("乡村振兴") > 0
+    assert index.idf("心律") > index.idf("青石县")  # jieba may cut it otherwise: its bigrams tell
+    assert index.idf("女足世界杯") == 0.0
