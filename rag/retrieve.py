@@ -3,6 +3,7 @@ grouped to paragraphs, near-duplicates collapsed. Also a LangChain retriever for
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +23,7 @@ from rag.index.loaded import LoadedIndex
 from rag.records import Hit
 
 Mode = Literal["hybrid", "dense", "keyword"]
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
 Ranking = list[tuple[str, float]]
 
@@ -119,8 +121,9 @@ class HybridRetriever:
         if mode == "dense":
             fused = dict(dense)
         else:
-            fused = rrf([(dense, r.dense_weight), (words, r.words_weight),
-                         (bigrams, r.bigrams_weight)], r.rrf_k)
+            foreign = 1.0 if _HAN.search(query) else r.foreign_query_keyword_weight
+            fused = rrf([(dense, r.dense_weight), (words, r.words_weight * foreign),
+                         (bigrams, r.bigrams_weight * foreign)], r.rrf_k)
         hits = self._to_hits(fused, qvec, k, dense, words, bigrams)
         tm["fuse_ms"] = (time.perf_counter() - t) * 1000
         tm["total_ms"] = (time.perf_counter() - t0) * 1000

@@ -106,3 +106,21 @@ def test_an_error_in_the_bm25_thread_reaches_the_caller(retriever: HybridRetriev
     monkeypatch.setattr(retriever.index.keyword, "search", broken)
     with pytest.raises(RuntimeError, match="bm25 broke"):
         retriever.search("家长会", k=3)
+
+
+def test_a_query_without_chinese_leans_on_the_dense_ranking(retriever: HybridRetriever,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[float]] = []
+    real_rrf = rrf
+
+    def spy(rankings, k):  # type: ignore[no-untyped-def]
+        seen.append([w for _, w in rankings])
+        return real_rrf(rankings, k)
+
+    monkeypatch.setattr("rag.retrieve.rrf", spy)
+    retriever.search("How many parent meetings did the schools hold?", k=3)
+    retriever.search("全区各校召开了多少次家长会", k=3)
+    r = retriever.settings.retrieval
+    assert seen[0] == [r.dense_weight, r.words_weight * r.foreign_query_keyword_weight,
+                       r.bigrams_weight * r.foreign_query_keyword_weight]
+    assert seen[1] == [r.dense_weight, r.words_weight, r.bigrams_weight]
