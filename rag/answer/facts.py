@@ -147,7 +147,13 @@ def persons(sentence: str, tok: Tokenizer) -> list[Fact]:
         if name.endswith(_ORG_NOUN) or any(t in name for t in ("书记", "主任", "局长")):
             continue
         out.setdefault(m.start(1), Fact(name, m.start(1), m.end(1), "person"))
+    for m in _LATIN_NAME.finditer(sentence):  # 'Meta的人力资源主管Lori Goler'
+        out.setdefault(m.start(), Fact(m.group(0), m.start(), m.end(), "person"))
     return sorted(out.values(), key=lambda f: f.start)
+
+
+# a Latin-script personal name: two or three capitalised words (Lori Goler, Tim Cook)
+_LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}(?![A-Za-z])")
 
 
 def entities(sentence: str, kind: str | None, tok: Tokenizer) -> list[Fact]:

@@ -23,7 +23,10 @@ _ZH_CUES: tuple[tuple[QType, re.Pattern[str]], ...] = (
     ("how", re.compile(r"如何|怎么|怎样|什么办法|什么方式|什么措施|哪种方式|通过什么|靠什么|用什么|采取了?什么")),
     ("entity", re.compile(r"哪[一]?[所个家座支条项只部本篇种][\u4e00-\u9fff]")),
 )
-_PERSON_NOUN = re.compile(r"(?:长|书记|主任|经理|负责人|领导|老师|教师|记者|委员|主席|代表|队员|民警|干部|学生|家长|人员|员工|同志)(?:的)?(?:叫什么|姓名|是哪位)")
+_PERSON_NOUN = re.compile(
+    r"(?:长|书记|主任|经理|负责人|领导|老师|教师|记者|委员|主席|代表|队员|民警|干部|学生|家长|人员|员工|同志|"
+    + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+    + r")(?:的)?(?:叫什么|姓名|是哪位)")
 _WHICH = re.compile(r"哪(?:一|两|几)?[所个家座支条项只部本篇位种]")
 _UNIT_AFTER = re.compile(r"(?:多少|几)(人次|场次|万元|亿元|元|个月|小时|分钟|千伏|千瓦|兆瓦|平方米|公里|[个次名位人家所条项件场份届天年岁倍批支类座台辆起户种度吨亩张本篇处间钱套])?")
 _NUMBER_CUES = {"钱": "money", "投资": "money", "资金": "money", "经费": "money", "赃款": "money", "金额": "money",

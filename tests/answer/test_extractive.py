@@ -186,3 +186,16 @@ def test_the_questions_rare_words_must_be_in_the_answers_article(settings, tok, 
     weighted = ExtractiveAnswerer(settings, tokenizer=tok, idf=idf).answer(question, make_hits(rows))
     assert weighted.abstained and "rare_terms_missing" in weighted.flags, weighted.text
     assert not plain.abstained  # without corpus statistics the common words carry it
+
+
+def test_founders_vice_presidents_and_latin_names_answer_who(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.question import analyze
+
+    assert analyze("青石科技的创始人兼CEO叫什么？", tok).qtype == "person"
+    rows = [("v1", "青石科技任命新高管", "青石科技宣布，前某公司研发主管王立出任副总裁，负责智能座舱业务。"),
+            ("v1", "青石科技任命新高管", "该公司事业群总裁李强表示，汽车正在变成生活空间。"),
+            ("v2", "某社交平台收紧返岗政策", "该平台的人力资源主管Lori Goler在内部论坛上宣布了新的返岗政策。")]
+    d = _answer(settings, tok, "青石科技负责智能座舱业务的副总裁是谁？", make_hits(rows[:2]))
+    assert not d.abstained and "王立" in d.text, d.text
+    d = _answer(settings, tok, "在内部论坛上宣布返岗政策的人力资源主管是谁？", make_hits(rows[2:]))
+    assert not d.abstained and "Lori Goler" in d.text, d.text
