@@ -123,6 +123,12 @@ class AnswerSettings(BaseModel):
     max_sentences_embedded: int = Field(
         0, ge=0, description="Candidate sentences the reader embeds per question to score them by similarity "
         "(0 = off: ~16 sentences cost 0.5 s+ on 2 cores; +2 points of accuracy on the eval set).")
+    max_sentences_embedded_en: int = Field(
+        0, ge=0, description="The same for English questions only, which share no words with a Chinese "
+        "report, so only similarity can pick their answer sentence. Measured here: 8 lifts English "
+        "accuracy on eval/crud and eval/crud600 from 25% and 50% to 75% and 75% (4 questions each; "
+        "the bundled page's 12 stay at 100%) but costs ~200 ms per English question, which puts "
+        "the bundled `ask` p95 over issue 8's 150 ms; so 0 by default.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused (413).")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
     llm_model: str = "gpt-4o-mini"

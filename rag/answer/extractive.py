@@ -177,7 +177,8 @@ class ExtractiveAnswerer:
             return
         # Embedding every sentence costs too much on 2 cores: keep the lexically best ones.
         pool = sorted(cands, key=lambda c: -(c.cov_s + 0.4 * c.cov_ctx + 0.3 * c.fact_ok + 0.15 / c.n))
-        pool = pool[: self.settings.answer.max_sentences_embedded]
+        cfg = self.settings.answer
+        pool = pool[: cfg.max_sentences_embedded_en if q.lang == "en" else cfg.max_sentences_embedded]
         if not pool:
             return
         vecs = self.embedder.embed_batch([c.sentence for c in pool], "document")

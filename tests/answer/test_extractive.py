@@ -199,3 +199,26 @@ def test_founders_vice_presidents_and_latin_names_answer_who(settings, tok, make
     assert not d.abstained and "王立" in d.text, d.text
     d = _answer(settings, tok, "在内部论坛上宣布返岗政策的人力资源主管是谁？", make_hits(rows[2:]))
     assert not d.abstained and "Lori Goler" in d.text, d.text
+
+
+def test_english_questions_can_embed_their_candidate_sentences(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    from rag.index.embedders import FakeEmbedder
+
+    class Counting(FakeEmbedder):
+        texts = 0
+
+        def embed_batch(self, texts, kind):  # type: ignore[no-untyped-def]
+            if kind == "document":
+                Counting.texts += len(texts)
+            return super().embed_batch(texts, kind)
+
+    question = "How many parent meetings did the schools in Tianyuan hold?"
+    off = ExtractiveAnswerer(settings, Counting(), tokenizer=tok)
+    off.answer(question, make_hits())
+    assert Counting.texts == 0  # the default: no sentence is embedded
+    on = settings.model_copy(update={"answer": settings.answer.model_copy(
+        update={"max_sentences_embedded_en": 3})})
+    ExtractiveAnswerer(on, Counting(), tokenizer=tok).answer(question, make_hits())
+    assert Counting.texts == 3
+    ExtractiveAnswerer(on, Counting(), tokenizer=tok).answer("天元区的学校开了多少次家长会？", make_hits())
+    assert Counting.texts == 3  # Chinese questions keep max_sentences_embedded (0)
