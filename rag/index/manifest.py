@@ -11,7 +11,7 @@ from rag.config import Settings
 from rag.errors import IndexCorruptError, IndexMismatchError
 
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 3  # bump when what is indexed or how it is stored changes (2: rjieba, own BM25; 3: lost line breaks, pangu spaces); an older index is rebuilt, its vectors reused
+FORMAT_VERSION = 4  # bump when what is indexed or how it is stored changes (2: rjieba, own BM25; 3: lost line breaks, pangu spaces; 4: a dateline ends "原标题："); an older index is rebuilt, its vectors reused
 
 
 class Manifest(BaseModel):

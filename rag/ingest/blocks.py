@@ -61,6 +61,19 @@ _STAMP = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}[:：]
 ORIGINAL_TITLE = re.compile(r"原标题[：:]\s*")
 
 
+# "原标题：…33名士兵死亡海外网8月14日电 据…": the dateline's date starts the report's text
+_DATELINE = re.compile(r"\d{1,2}月\d{1,2}日(?:电|消息|讯)")
+
+
+def _split_dateline(text: str, start: int) -> list[Block]:
+    """A block that begins with "原标题：" and runs on into the report, cut before its dateline."""
+    m = _DATELINE.search(text, 0, MAX_SUB + 10) if ORIGINAL_TITLE.match(text) else None
+    if m is None or m.start() <= 4:
+        return [Block(text, start, start + len(text))]
+    head, rest = text[: m.start()].rstrip(), text[m.start():]
+    return [Block(head, start, start + len(head)), Block(rest, start + m.start(), start + len(text))]
+
+
 def split_lines(text: str, base: int = 0) -> list[Block]:
     """Every non-blank line of text as a Block, stripped, with offsets into the text; a line holding
     a lost line break (see _LOST_BREAK) gives one Block per piece."""
@@ -74,7 +87,7 @@ def split_lines(text: str, base: int = 0) -> list[Block]:
             stripped = piece.strip()
             if stripped:
                 start = base + pos + cut + (len(piece) - len(piece.lstrip()))
-                blocks.append(Block(stripped, start, start + len(stripped)))
+                blocks.extend(_split_dateline(stripped, start))
             cut = next_start
         pos += len(line)
     return blocks

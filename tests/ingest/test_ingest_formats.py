@@ -257,3 +257,10 @@ def test_spaces_between_chinese_and_digits_go_but_not_between_chinese_words(tmp_
     article, _ = _one_jsonl_article(
         tmp_path, "据 ABC 科技 8 月 17 日消息，新款手机售价 3999 元，口号是“轻 快 稳”。")
     assert article.paragraphs[0].text == "据ABC科技8月17日消息，新款手机售价3999元，口号是“轻 快 稳”。"
+
+
+def test_original_title_run_on_into_the_report_is_cut_at_the_dateline(tmp_path: Path) -> None:
+    text = "原标题：青石县三座污水处理厂投入运行 日处理4.5万吨青石网8月14日电 记者从青石县获悉，三座厂日前投运。"
+    article, _ = _one_jsonl_article(tmp_path, text)
+    assert article.title == "青石县三座污水处理厂投入运行 日处理4.5万吨青石网"
+    assert article.paragraphs[0].text.startswith("8月14日电")
