@@ -15,7 +15,8 @@ _UNITS = sorted(
        "发电量", "装机", "面积", "率", "成", "百分之"},
     key=len, reverse=True,
 )
-_UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
+# a Latin unit must end its word: the m of 'mAh' is no metre, the 5G of '5G网络' no unit
+_UNIT_RE = "|".join(re.escape(u) + (r"(?![A-Za-z])" if u.isascii() else "") for u in _UNITS)
 _ARABIC = r"\d+(?:[.,]\d+)*"
 _CN_NUM = r"[零〇一二两三四五六七八九十百千]{1,6}"
 _QUANTITY = re.compile(

@@ -20,6 +20,12 @@ UNIT_CLASS: dict[str, str] = {
     "克": "weight", "重量": "weight", "体重": "weight",
     "公里": "length", "千米": "length", "米": "length", "厘米": "length", "毫米": "length", "长度": "length",
     "全长": "length", "距离": "length",
+    # units written in Latin letters (tech and science news): 8500mAh, 65W, 512GB, 120Hz
+    "mAh": "power", "Wh": "power", "kWh": "power", "W": "power", "kW": "power", "MW": "power",
+    "GW": "power", "V": "voltage", "kV": "voltage", "GB": "storage", "TB": "storage", "MB": "storage",
+    "Hz": "frequency", "GHz": "frequency", "MHz": "frequency", "km": "length", "m": "length",
+    "cm": "length", "mm": "length", "nm": "length", "kg": "weight",
+    "英寸": "length", "英里": "length", "英尺": "length", "磅": "weight", "瓦": "power",
 }
 
 # Generic counters: a question with one of these accepts any count-like number.

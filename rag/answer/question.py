@@ -172,6 +172,8 @@ def _number_cues(text: str, tok: Tokenizer) -> tuple[str | None, str | None, str
         ucls = "weight"
     elif re.search(r"多长|多远|全长|长度|多少公里|多少米", text) and ucls in (None, "count"):
         ucls = "length"
+    elif re.search(r"多少瓦|功率|充电|电池容量|续航", text) and ucls in (None, "count"):
+        ucls = "power"
     focus = None
     quoted = re.match(r"[“\"']([^”\"']{1,12})[”\"']", text[m.end():]) if m else None
     if quoted:

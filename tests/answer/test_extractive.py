@@ -222,3 +222,13 @@ def test_english_questions_can_embed_their_candidate_sentences(settings, tok, ma
     assert Counting.texts == 3
     ExtractiveAnswerer(on, Counting(), tokenizer=tok).answer("天元区的学校开了多少次家长会？", make_hits())
     assert Counting.texts == 3  # Chinese questions keep max_sentences_embedded (0)
+
+
+def test_latin_units_are_quantities(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.facts import quantities
+
+    found = {q.text: q.unit_class for q in quantities("电池容量为8500mAh，支持44W闪充，5G网络，内存12GB。")}
+    assert found == {"8500mAh": "power", "44W": "power", "12GB": "storage"}
+    rows = [("t1", "青石平板发布", "青石平板售价1999元，配备11.5英寸屏幕，电池容量为8500mAh。")]
+    d = _answer(settings, tok, "青石平板的电池容量是多大？", make_hits(rows))
+    assert not d.abstained and "8500mAh" in d.text, d.text
