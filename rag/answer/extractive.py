@@ -314,6 +314,12 @@ class ExtractiveAnswerer:
                 rare = [(t, w * (self.idf(t) or 1.0)) for t, w in q.terms]
                 if coverage(rare, ctx) < cfg.min_context_coverage:
                     return "rare_terms_missing"
+                # 'SpaceX第二季度的收入' is not answered by another company's quarter: the question's
+                # most distinctive name, when the corpus holds it, must be in the answer's article
+                key, weight = max(rare, key=lambda tw: tw[1])
+                if (re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]+", key) and self.idf(key) > 0
+                        and coverage([(key, 1.0)], ctx) < 0.5):
+                    return "key_term_missing"
         if q.lang == "en" and best.sim_known and best.sim < cfg.min_sentence_similarity:
             return "low_similarity"
         return None

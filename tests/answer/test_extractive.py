@@ -232,3 +232,15 @@ def test_latin_units_are_quantities(settings, tok, make_hits) -> None:  # type: 
     rows = [("t1", "青石平板发布", "青石平板售价1999元，配备11.5英寸屏幕，电池容量为8500mAh。")]
     d = _answer(settings, tok, "青石平板的电池容量是多大？", make_hits(rows))
     assert not d.abstained and "8500mAh" in d.text, d.text
+
+
+def test_a_latin_name_the_question_turns_on_must_be_in_the_answers_article(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    rows = [("x1", "某电商发布二季度财报", "2023年第二季度的净服务收入为541亿元人民币，比去年同期增长30.1%。")]
+
+    def idf(term: str) -> float:
+        return {"SpaceX": 3.5}.get(term, 2.0)  # rare, but the common words cover the rest
+
+    d = ExtractiveAnswerer(settings, tokenizer=tok, idf=idf).answer("SpaceX 2023年第二季度的收入是多少？", make_hits(rows))
+    assert d.abstained and "key_term_missing" in d.flags, (d.text, d.flags)
+    d = ExtractiveAnswerer(settings, tokenizer=tok, idf=idf).answer("2023年第二季度的净服务收入是多少？", make_hits(rows))
+    assert not d.abstained and "541亿元" in d.text, d.text
