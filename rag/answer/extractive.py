@@ -246,7 +246,8 @@ class ExtractiveAnswerer:
         alts = q.focus.split("|")
         after = sentence[qty.end:qty.end + 8]
         words = self.tok.pos(after) if after and "\u4e00" <= after[0] <= "\u9fff" else []
-        if words and words[0][1].startswith(("n", "j", "l", "b", "vn")):
+        # '541亿元人民币': after an amount or a share comes its currency, not the thing counted
+        if words and words[0][1].startswith(("n", "j", "l", "b", "vn")) and qty.unit_class not in ("money", "percent"):
             noun = "".join(w for w, f in words[:3] if f.startswith(("n", "j", "l", "b", "vn")))
             return max(coverage([(a, 1.0)], noun) for a in alts)
         clause = _clause_at(split_clauses(sentence), qty.start)
@@ -314,11 +315,11 @@ class ExtractiveAnswerer:
                 rare = [(t, w * (self.idf(t) or 1.0)) for t, w in q.terms]
                 if coverage(rare, ctx) < cfg.min_context_coverage:
                     return "rare_terms_missing"
-                # 'SpaceX第二季度的收入' is not answered by another company's quarter: the question's
-                # most distinctive name, when the corpus holds it, must be in the answer's article
-                key, weight = max(rare, key=lambda tw: tw[1])
-                if (re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]+", key) and self.idf(key) > 0
-                        and coverage([(key, 1.0)], ctx) < 0.5):
+                # 'SpaceX第二季度的收入' is not answered by another company's quarter: a Latin name of
+                # the question that the corpus holds and that is among its rarer words must be there
+                top = max(self.idf(t) for t, _ in q.terms)
+                if any(re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]+", t) and self.idf(t) >= 0.5 * top > 0
+                       and coverage([(t, 1.0)], ctx) < 0.5 for t, _ in q.terms):
                     return "key_term_missing"
         if q.lang == "en" and best.sim_known and best.sim < cfg.min_sentence_similarity:
             return "low_similarity"
