@@ -9,6 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer import facts as F
+from rag.answer.anchors import (
+    ANCHOR_WINDOW,
+    abbreviates,
+    anchor_distance,
+    nearest,
+    right_after_term,
+    role_qualifier,
+)
 from rag.answer.base import Draft, Embedder
 from rag.answer.condense import topic_of
 from rag.answer.lexicon import SYNONYMS
@@ -22,6 +30,8 @@ from rag.records import Hit
 _WHY = re.compile(r"为了|为|旨在|目的|因为|由于|从而|以便|让|使|促进|有效|缓解|提升|大幅|减少")
 _HOW = re.compile(r"通过|采取|采用|利用|以|借助|依托|形式|方式|模式|办法|机制|推行|开展")
 _TYPED = ("number", "person", "date", "place", "entity")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+")
 
 
 @dataclass
@@ -135,13 +145,13 @@ class ExtractiveAnswerer:
                 c.cov_s = coverage(q.terms, sentence) if q.terms else 0.0
                 c.fact, c.fact_ok = self._fact(q, sentence)
                 c.bonus = self._bonus(q, sentence)
-                qual = _role_qualifier(q)
+                qual = role_qualifier(q)
                 if c.fact_ok and qual and q.role and qual + q.role in sentence:
                     c.bonus += 0.4
                 if c.fact_ok and c.fact is not None and q.qtype in ("date", "person", "place", "entity"):
                     # '工程于2021年5月开工' answers '什么时候动工': the fact sits next to the asked-for verb
-                    c.bonus += 0.5 * (_anchor_distance(q, sentence, c.fact) <= ANCHOR_WINDOW)
-                if q.needs_name and c.fact_ok and c.fact is not None and _right_after_term(q, sentence, c.fact):
+                    c.bonus += 0.5 * (anchor_distance(q, sentence, c.fact) <= ANCHOR_WINDOW)
+                if q.needs_name and c.fact_ok and c.fact is not None and right_after_term(q, sentence, c.fact):
                     # '代号叫什么' is answered by '中队代号“三叉戟”': the name right after the asked word
                     c.bonus += 0.3
                 if any(pat.search(sentence) for pat in said):
@@ -198,8 +208,7 @@ class ExtractiveAnswerer:
                   and not re.match(r"(?:消息|电|讯)", sentence[d.end:d.end + 2])]
             if not ds:
                 return None, False
-            near = min(ds, key=lambda d: _anchor_distance(q, sentence, d))
-            return (near if _anchor_distance(q, sentence, near) <= ANCHOR_WINDOW else ds[0]), True
+            return nearest(q, sentence, ds), True
         if q.qtype == "person":
             return self._person_fact(q, sentence)
         if q.qtype in ("place", "entity"):
@@ -213,8 +222,7 @@ class ExtractiveAnswerer:
             if not ents:
                 return None, False
             # '…随后他被空运到拉斯维加斯的一家医院': the place next to the question's verb, else the first
-            near = min(ents, key=lambda e: _anchor_distance(q, sentence, e))
-            return (near if _anchor_distance(q, sentence, near) <= ANCHOR_WINDOW else ents[0]), True
+            return nearest(q, sentence, ents), True
         if q.needs_name:
             names = [e for e in (*F.quoted(sentence), *F.model_names(sentence))
                      if len(e.text) <= MAX_NAME_CHARS and normalize(e.text) not in normalize(q.text)
@@ -225,9 +233,9 @@ class ExtractiveAnswerer:
 
     def _number_fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
         best: tuple[float, F.Fact | None] = (0.0, None)
-        asked = set(re.findall(r"\d+(?:\.\d+)?", q.text))
+        asked = set(_NUMBER.findall(q.text))
         for qty in F.quantities(sentence):
-            if not _unit_ok(q, qty) or (re.match(r"\d+(?:\.\d+)?", qty.text) or [None])[0] in asked:
+            if not _unit_ok(q, qty) or _NUMBER.match(qty.text) and _NUMBER.match(qty.text)[0] in asked:
                 continue  # '“海洋石油122”的造价' is not answered by the 122 of its name
             score = self._counted_match(q, sentence, qty)
             if q.unit and qty.unit.startswith(q.unit):
@@ -264,9 +272,8 @@ class ExtractiveAnswerer:
         roles = [q.role] if q.role else (q.focus.split("|") if q.focus else [])
         if not roles:
             # '是谁主持的': the name next to the question's own words ('…胡志威主持'), else the first
-            near = min(names, key=lambda p: _anchor_distance(q, sentence, p))
-            return (near if _anchor_distance(q, sentence, near) <= ANCHOR_WINDOW else names[0]), True
-        qualifier = _role_qualifier(q)
+            return nearest(q, sentence, names), True
+        qualifier = role_qualifier(q)
         found: F.Fact | None = None
         for role in roles:
             for m in re.finditer(re.escape(role), sentence):
@@ -308,18 +315,18 @@ class ExtractiveAnswerer:
                 return "terms_missing"
             # '祁阳市纪委书记是谁' must not be answered from an article about 娄底's 纪委书记
             ctx = self._article_text(best, context)
-            if any(coverage([(e, 1.0)], ctx) < 0.5 and not _abbreviates(e, ctx) for e in q.entities):
+            if any(coverage([(e, 1.0)], ctx) < 0.5 and not abbreviates(e, ctx) for e in q.entities):
                 return "entity_missing"
             # '微创心律的首席执行官是谁' is not answered by 联想's: its rare words must be there too
             if self.idf is not None:
-                rare = [(t, w * (self.idf(t) or 1.0)) for t, w in q.terms]
-                if coverage(rare, ctx) < cfg.min_context_coverage:
+                idf = {t: self.idf(t) for t, _ in q.terms}
+                if coverage([(t, w * (idf[t] or 1.0)) for t, w in q.terms], ctx) < cfg.min_context_coverage:
                     return "rare_terms_missing"
                 # 'SpaceX第二季度的收入' is not answered by another company's quarter: a Latin name of
                 # the question that the corpus holds and that is among its rarer words must be there
-                top = max(self.idf(t) for t, _ in q.terms)
-                if any(re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]+", t) and self.idf(t) >= 0.5 * top > 0
-                       and coverage([(t, 1.0)], ctx) < 0.5 for t, _ in q.terms):
+                top = max(idf.values())
+                if any(_LATIN_WORD.fullmatch(t) and idf[t] >= 0.5 * top > 0
+                       and coverage([(t, 1.0)], ctx) < 0.5 for t in idf):
                     return "key_term_missing"
         if q.lang == "en" and best.sim_known and best.sim < cfg.min_sentence_similarity:
             return "low_similarity"
@@ -348,49 +355,7 @@ class ExtractiveAnswerer:
         return out
 
 
-ANCHOR_WINDOW = 8
 MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
-
-
-def _right_after_term(q: Question, sentence: str, fact: F.Fact) -> bool:
-    """The fact follows a question word (or its synonym), at most '为/是/叫' in between."""
-    before = sentence[max(0, fact.start - 8):fact.start]
-    before = re.sub(r"(?:为|是|叫|叫做|名为|称为|：|:)$", "", before)
-    return any(before.endswith(w) for t, _ in q.terms if len(t) >= 2 for w in (t, *SYNONYMS.get(t, ())))
-
-
-def _anchor_distance(q: Question, sentence: str, fact: F.Fact) -> int:
-    """Characters between the fact and the nearest question word (or its synonym) in the sentence,
-    within the fact's clause; a large number when none is there."""
-    far = 10_000
-    best = far
-    for term, _ in q.terms:
-        if term in q.entities or len(term) < 2:
-            continue
-        for word in (term, *SYNONYMS.get(term, ())):
-            for m in re.finditer(re.escape(word), sentence):
-                gap = m.start() - fact.end if m.start() >= fact.end else fact.start - m.end()
-                if gap < 0 or re.search(r"[，。；！？,;]", sentence[min(m.end(), fact.end):max(m.start(), fact.start)]):
-                    continue
-                best = min(best, gap)
-    return best
-
-
-def _abbreviates(short: str, text: str) -> bool:
-    """'中科院' in a text saying '中国科学院', '港交所' for '香港交易所': every character of a short
-    name of three or more, in order, within a span at most three times its length."""
-    if len(short) < 3:
-        return False
-    pattern = ".{0,%d}?".join(map(re.escape, short)) % ((len(short),) * (len(short) - 1))
-    return any(m.end() - m.start() <= 3 * len(short) for m in re.finditer(pattern, text))
-
-
-def _role_qualifier(q: Question) -> str:
-    """The words right before the role in the question ('巡察办' in '市委巡察办主任是谁')."""
-    if not q.role:
-        return ""
-    m = re.search(rf"([\u4e00-\u9fff]{{2,3}}){re.escape(q.role)}", q.text)
-    return m.group(1) if m and m.group(1) not in ("的", "是") else ""
 
 
 def _unit_ok(q: Question, qty: F.Fact) -> bool:

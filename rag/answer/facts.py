@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.lexicon import GENERIC_COUNTERS, ORG_SUFFIXES, PLACE_SUFFIXES, TITLES, UNIT_CLASS
+from rag.answer.lexicon import (
+    GENERIC_COUNTERS,
+    NOT_PLACE_NAMES,
+    ORG_SUFFIXES,
+    PLACE_SUFFIXES,
+    TITLES,
+    UNIT_CLASS,
+)
 from rag.answer.tokenize import Tokenizer
 
 _UNITS = sorted(
@@ -18,6 +25,7 @@ _UNITS = sorted(
 # a Latin unit must end its word: the m of 'mAh' is no metre, the 5G of '5G网络' no unit
 _UNIT_RE = "|".join(re.escape(u) + (r"(?![A-Za-z])" if u.isascii() else "") for u in _UNITS)
 _ARABIC = r"\d+(?:[.,]\d+)*"
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _CN_NUM = r"[零〇一二两三四五六七八九十百千]{1,6}"
 _QUANTITY = re.compile(
     rf"(?:百分之(?P<pct>{_ARABIC}|{_CN_NUM}))"
@@ -59,8 +67,8 @@ def quantities(sentence: str) -> list[Fact]:
     out: list[Fact] = []
     for m in _QUANTITY.finditer(sentence):
         text = m.group(0)
-        if m.group("num") and (sentence[m.start() - 1:m.start()].isascii() and sentence[m.start() - 1:m.start()].isalpha()
-                               or re.match(r"[A-Za-z]", sentence[m.end():m.end() + 1])):
+        if m.group("num") and (_LATIN_LETTER.fullmatch(sentence[m.start() - 1:m.start()])
+                               or _LATIN_LETTER.match(sentence, m.end())):
             continue  # the 4 of 'CCTV4', the 17 of 'iOS17', the 5 of '5G': part of a name
         if m.group("pct"):
             out.append(Fact(text, m.start(), m.end(), "quantity", "%", "percent"))
@@ -176,14 +184,9 @@ def entities(sentence: str, kind: str | None, tok: Tokenizer) -> list[Fact]:
     return out
 
 
-# words jieba tags as places that name no place
-_NOT_PLACES = frozenset({"上市", "中方", "东方", "南方", "北方", "西方", "国内", "海外", "全国", "当地",
-                         "本地", "外地", "各地", "全球", "世界", "国家", "城市", "地方", "地区"})
-
-
 def is_place(word: str, tok: Tokenizer) -> bool:
     """A place name: jieba tags it a place, or it ends in a place suffix (…省, …州, …市)."""
-    if word in _NOT_PLACES:
+    if word in NOT_PLACE_NAMES:
         return False
     tags = tok.pos(word)
     return (len(tags) == 1 and tags[0][1] == "ns") or word.endswith(PLACE_SUFFIXES + ("州", "国"))

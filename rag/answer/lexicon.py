@@ -46,6 +46,14 @@ TITLES = (
     "总工程师", "首席科学家", "科学家", "研究员", "院士", "CEO", "CTO", "CFO", "COO",
 )
 
+# Words jieba tags as places that name a kind of place or a direction, not one place: not an entity
+# of a question ('哪座城市' asks for a city), not the answer to '哪个国家'.
+NOT_PLACE_NAMES = frozenset({
+    "城市", "国家", "地方", "地区", "小区", "省份", "首都", "海外", "国内", "全国", "全球", "世界", "农村",
+    "城区", "郊区", "乡村", "社区", "当地", "本地", "外地", "各地", "上市", "中方", "东方", "南方", "北方",
+    "西方",
+})
+
 # Suffixes of names of places and organisations (the answer to 哪里 / 哪所 / 哪家).
 PLACE_SUFFIXES = (
     "省", "市", "县", "区", "镇", "乡", "村", "街道", "社区", "路", "街", "小区", "园区", "新区", "开发区",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.answer.lexicon import EN_NOUNS, QUESTION_STOP, TITLES, unit_class_of
+from rag.answer.lexicon import EN_NOUNS, NOT_PLACE_NAMES, QUESTION_STOP, TITLES, unit_class_of
 from rag.answer.text import is_english, normalize
 from rag.answer.tokenize import Tokenizer
 
@@ -125,16 +125,11 @@ def analyze(text: str, tok: Tokenizer) -> Question:
 _ADMIN = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道)$")
 
 
-# words jieba tags as places that name a kind of place, not one: '哪座城市' asks for a city
-_GENERIC_PLACES = frozenset({"城市", "国家", "地方", "地区", "小区", "省份", "首都", "海外", "国内",
-                             "全国", "全球", "世界", "农村", "城区", "郊区", "乡村", "社区", "当地", "上市"})
-
-
 def _entities(words: list[tuple[str, str]]) -> tuple[str, ...]:
     """Names of places and organisations in the question (jieba's person and other-name tags are too noisy)."""
     out = []
     for w, flag in words:
-        if (len(w) >= 2 and w not in QUESTION_STOP and w not in _GENERIC_PLACES
+        if (len(w) >= 2 and w not in QUESTION_STOP and w not in NOT_PLACE_NAMES
                 and (flag in ("ns", "nt") or _ADMIN.fullmatch(w))):
             out.append(w)
     return tuple(dict.fromkeys(out))

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from rag.ingest.normalize import tidy_spaces
+
 _CN_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -105,9 +107,6 @@ def normalize_text(s: str) -> str:
     return "".join(ch for ch in s if ch in _KEEP or not _is_dropped(ch))
 
 
-_PANGU_SPACE = re.compile(r"(?<=[0-9])\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+(?=[0-9])")
-
-
 def normalize_answer(s: str) -> str:
     """normalize_text plus canonical number forms, so "2万", "两万" and "20000" compare equal.
 
@@ -118,7 +117,7 @@ def normalize_answer(s: str) -> str:
         "", s
     )  # before NFKC, so a full-width "，" between numbers is never read as one
     s = unicodedata.normalize("NFKC", s).lower()
-    s = _PANGU_SPACE.sub("", s)  # "1500 万元" is "1500万元": some outlets space digits off Chinese
+    s = tidy_spaces(s)  # "1500 万元" is "1500万元": some outlets space digits off Chinese
     s = _CN_RUN.sub(_convert_cn_run, s)
     s = _ARABIC_BIG.sub(_expand_arabic_big, s)
     s = _DECIMAL.sub(_strip_decimal_zeros, s)

@@ -125,7 +125,7 @@ def test_a_role_the_report_does_not_name_is_refused(settings, tok, make_hits) ->
 
 
 def test_an_abbreviation_of_an_organisation_counts_as_named(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
-    from rag.answer.extractive import _abbreviates
+    from rag.answer.anchors import abbreviates as _abbreviates
 
     assert _abbreviates("中船工", "据中国船舶工业集团介绍") and not _abbreviates("中船工", "中国的船")
     d = _answer(settings, tok, "中船工业集团介绍的首航全程有多长？", make_hits(_PORT))
