@@ -166,6 +166,17 @@ class ServerSettings(BaseModel):
     )
 
 
+class EvalSettings(BaseModel):
+    """Where the named evaluation sets (`rag eval --set …`) and their indexes live."""
+
+    datasets_dir: Path = Field(
+        Path("../shared/datasets"), description="Folder of the external question sets "
+        "(crud-qa/, rgb-zh/; see their README): read, never written.")
+    index_root: Path | None = Field(
+        None, description="Where the named sets' indexes are built (default: "
+        "<model.cache_dir>/eval-index/<set>), outside the repo.")
+
+
 class Settings(BaseSettings):
     """Everything configurable, in one object handed to every part."""
 
@@ -181,3 +192,4 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    eval: EvalSettings = Field(default_factory=EvalSettings)

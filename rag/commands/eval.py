@@ -64,7 +64,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = _settings(args, settings)
     if args.limit is not None and args.limit < 1:
         raise EvalError(f"--limit must be >= 1, got {args.limit}")
-    items = load_questions(args.questions)[: args.limit]
+    qpath = args.questions
+    if args.set is not None:
+        from rag.eval.sets import resolve_set, settings_for
+
+        named = resolve_set(args.set, settings)
+        settings = settings_for(named, settings) if args.set != "bundled" else settings
+        qpath = named.questions if args.questions == DEFAULT_QUESTIONS else args.questions
+    items = load_questions(qpath)[: args.limit]
     primary = runner.make_setup(args.retrieval or settings.retrieval.mode,
                                 args.mode or settings.answer.mode)
     setups = runner.default_setups(settings) if args.compare else (primary,)
@@ -73,7 +80,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     memo = QueryMemo(make_embedder(settings))
     pipeline = Pipeline.open(settings, embedder=memo, progress=not args.quiet)
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    qpath = str(args.questions)
+    qpath = str(qpath)
     comparison = None
     if args.compare:
         comparison = runner.compare(pipeline, items, setups, questions=qpath, created=created,
@@ -119,6 +126,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, metavar="FILE",
                    help=f"question set (default: {DEFAULT_QUESTIONS})")
+    p.add_argument("--set", default=None, metavar="NAME",
+                   help="a named set with its own corpus and index (built on first use, then "
+                   "reused): bundled, crud-dev, rgb-dev (read from settings.eval.datasets_dir)")
     p.add_argument("--corpus", dest="eval_corpus", default=None, metavar="DIR",
                    help="corpus folder (same as the global --corpus)")
     p.add_argument("--index-dir", dest="eval_index_dir", default=None, metavar="DIR",

@@ -12,6 +12,8 @@ from rag.eval.results import EvalMetrics, EvalReport
 # (EvalMetrics field, label, shown as a percentage)
 COMPARE_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("answer_accuracy", "answer accuracy", True),
+    ("direct_rate", "direct (gold in the first 40 characters)", True),
+    ("answer_chars_mean", "answer length (characters)", False),
     ("accuracy", "accuracy (all, abstention counts on unanswerable)", True),
     ("citation_ok_rate", "citation accuracy", True),
     ("citation_precision", "citation precision", True),
@@ -19,6 +21,7 @@ COMPARE_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("recall_at_3", "recall@3", True),
     ("recall_at_5", "recall@5", True),
     ("mrr", "MRR", False),
+    ("answer_recall_at_5", "a gold answer in the top 5 paragraphs", True),
     ("abstention_precision", "abstention precision", True),
     ("abstention_recall", "abstention recall", True),
     ("false_refusal_rate", "false refusal rate", True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -25,6 +25,7 @@ QuestionType = Literal[
     "unanswerable",
 ]
 QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
+"""The types our own sets use; any other `type` of an evaluator's set is kept as a label."""
 
 
 class Turn(BaseModel):
@@ -37,9 +38,14 @@ class Turn(BaseModel):
 
 
 class QuestionItem(BaseModel):
-    """One evaluation question with its gold answers and the evidence that supports them."""
+    """One evaluation question with its gold answers and the evidence that supports them.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    An evaluator's set loads as it is: a `type` that is not one of ours is kept as a label (and
+    reported by type), a missing one becomes 'answerable' or 'unanswerable' from the answers, and
+    fields we do not know ride along in `extras` into the report.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     id: str = Field(min_length=1, description="Stable id, e.g. 'q001'.")
     question: str = Field(min_length=1)
@@ -48,13 +54,30 @@ class QuestionItem(BaseModel):
     evidence: tuple[str, ...] = Field(
         (), description="Verbatim substrings of the gold paragraph(s)."
     )
-    type: QuestionType
+    gold_docs: tuple[str, ...] = Field(
+        (), description="Ids of the articles that hold the answer (a JSONL corpus's `id`s); "
+        "retrieval is scored on them when there is no evidence."
+    )
+    type: str = Field("", description="One of QUESTION_TYPES, or any label of the set's own.")
     history: tuple[Turn, ...] = Field((), description="Earlier turns, for follow-up questions.")
 
     @property
     def unanswerable(self) -> bool:
         """Whether the corpus does not hold the answer (the system should abstain)."""
         return self.type == "unanswerable"
+
+    @property
+    def extras(self) -> dict[str, Any]:
+        """The fields of the line that this record does not model, as they were."""
+        return dict(self.model_extra or {})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("type"):
+            data = {**data, "type": "answerable" if data.get("answers") or data.get("answers_all")
+                    else "unanswerable"}
+        return data
 
     @model_validator(mode="after")
     def _check_consistency(self) -> QuestionItem:
@@ -63,11 +86,10 @@ class QuestionItem(BaseModel):
         if self.unanswerable:
             if self.answers or self.answers_all or self.evidence:
                 raise ValueError("an unanswerable question has no answers and no evidence")
-        else:
-            if not (self.answers or self.answers_all):
-                raise ValueError("an answerable question needs answers or answers_all")
-            if not self.evidence:
-                raise ValueError("an answerable question needs evidence")
+        elif not (self.answers or self.answers_all):
+            raise ValueError("an answerable question needs answers or answers_all")
+        elif not self.evidence and self.type in QUESTION_TYPES:
+            raise ValueError("an answerable question of our types needs evidence")
         if self.type == "followup" and not self.history:
             raise ValueError("a followup question needs a history")
         if self.type == "multi" and len(self.evidence) < 2:

@@ -15,9 +15,12 @@ _METRIC_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("n", "n", False),
     ("accuracy", "acc", True),
     ("answer_accuracy", "ans acc", True),
+    ("direct_rate", "direct", True),
+    ("answer_chars_mean", "chars", False),
     ("recall_at_1", "R@1", True),
     ("recall_at_5", "R@5", True),
     ("mrr", "MRR", False),
+    ("answer_recall_at_5", "ans@5", True),
     ("citation_ok_rate", "cite ok", True),
     ("citation_precision", "cite P", True),
     ("abstention_precision", "abst P", True),
@@ -39,6 +42,8 @@ def _fmt(value: float | int, pct: bool) -> str:
 _NEEDS_ANSWERABLE = frozenset(
     {
         "answer_accuracy",
+        "direct_rate",
+        "answer_recall_at_5",
         "recall_at_1",
         "recall_at_5",
         "mrr",

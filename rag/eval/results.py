@@ -21,7 +21,9 @@ Everything here is pure: no clock, no files, no pipeline import.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,6 +42,14 @@ from rag.eval.questions import QuestionItem
 from rag.records import Answer, Hit
 
 MetaValue = str | int | float | bool | None
+DIRECT_CHARS = 40
+"""An answer is *direct* when a gold answer lies within its first this many characters."""
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def plain_answer(text: str) -> str:
+    """The answer text without its [n] citation markers."""
+    return _MARKER.sub("", text).strip()
 
 
 class _Frozen(BaseModel):
@@ -65,7 +75,15 @@ class QuestionResult(_Frozen):
     correct: bool = Field(description="Answered right, or abstained on an unanswerable question.")
     abstained: bool = False
     unanswerable: bool = False
-    gold_rank: int | None = Field(None, description="1-based rank of the first gold paragraph.")
+    gold_rank: int | None = Field(
+        None, description="1-based rank of the first gold paragraph: one holding the evidence, "
+        "else one of a gold doc, else one holding a gold answer.")
+    answer_rank: int | None = Field(
+        None, description="1-based rank of the first retrieved paragraph holding a gold answer.")
+    direct: bool | None = Field(
+        None, description=f"A gold answer within the first {DIRECT_CHARS} characters, markers "
+        "removed (answerable only).")
+    answer_chars: int = Field(0, description="Length of the answer, markers removed.")
     citation_ok: bool | None = Field(
         None, description="A citation holds evidence (answered, answerable only)."
     )
@@ -75,6 +93,9 @@ class QuestionResult(_Frozen):
     cited_paragraph_ids: tuple[str, ...] = ()
     error: str | None = Field(
         None, description="Set when the pipeline raised instead of answering."
+    )
+    extras: dict[str, Any] = Field(
+        default_factory=dict, description="Fields of the question line we do not model, passed through."
     )
 
 
@@ -90,6 +111,12 @@ class EvalMetrics(_Frozen):
     recall_at_3: float
     recall_at_5: float
     mrr: float
+    answer_recall_at_5: float = Field(
+        0.0, description="Share of answerable questions with a gold answer in the top 5 paragraphs.")
+    direct_rate: float = Field(
+        0.0, description=f"Share of answerable questions answered right within the first "
+        f"{DIRECT_CHARS} characters.")
+    answer_chars_mean: float = Field(0.0, description="Mean answer length over answered questions.")
     citation_ok_rate: float = Field(description="Among answered answerable questions.")
     citation_precision: float = Field(description="Mean over answered answerable questions.")
     abstention_precision: float
@@ -126,6 +153,7 @@ def score_question(
         for h in hits
     )
     cite_texts = [f"{c.text}\n{c.quote}" for c in answer.citations]
+    plain = plain_answer(answer.answer)
     answered = not answer.abstained and not item.unanswerable
     if item.unanswerable:
         correct = answer.abstained
@@ -141,7 +169,11 @@ def score_question(
         correct=correct,
         abstained=answer.abstained,
         unanswerable=item.unanswerable,
-        gold_rank=retrieval_ranks(hit_texts, item.evidence),
+        gold_rank=_gold_rank(item, hits, hit_texts),
+        answer_rank=_answer_rank(item, hit_texts),
+        direct=(correct and answer_correct(plain[:DIRECT_CHARS], item.answers, item.answers_all))
+        if not item.unanswerable else None,
+        answer_chars=0 if answer.abstained else len(plain),
         citation_ok=any(citation_holds(t, item.evidence) for t in cite_texts) if answered else None,
         citation_precision=(
             citation_precision(cite_texts, item.evidence, (*item.answers, *item.answers_all))
@@ -151,7 +183,26 @@ def score_question(
         latency_ms=latency_ms,
         retrieved=retrieved,
         cited_paragraph_ids=tuple(c.paragraph_id for c in answer.citations),
+        extras=item.extras,
     )
+
+
+def _gold_rank(item: QuestionItem, hits: Sequence[Hit], hit_texts: Sequence[str]) -> int | None:
+    if item.unanswerable:
+        return None
+    if item.evidence:
+        return retrieval_ranks(hit_texts, item.evidence)
+    if item.gold_docs:
+        gold = set(item.gold_docs)
+        return next((r for r, h in enumerate(hits, start=1) if h.paragraph.article_id in gold), None)
+    return _answer_rank(item, hit_texts)
+
+
+def _answer_rank(item: QuestionItem, hit_texts: Sequence[str]) -> int | None:
+    if item.unanswerable:
+        return None
+    return next((r for r, t in enumerate(hit_texts, start=1)
+                 if answer_correct(t, item.answers, item.answers_all)), None)
 
 
 def error_result(item: QuestionItem, message: str, latency_ms: float = 0.0) -> QuestionResult:
@@ -164,6 +215,7 @@ def error_result(item: QuestionItem, message: str, latency_ms: float = 0.0) -> Q
         unanswerable=item.unanswerable,
         latency_ms=latency_ms,
         error=message,
+        extras=item.extras,
     )
 
 
@@ -187,6 +239,10 @@ def summarize(rows: Sequence[QuestionResult]) -> EvalMetrics:
         recall_at_3=recall_at_k(ranks, 3),
         recall_at_5=recall_at_k(ranks, 5),
         mrr=mrr(ranks),
+        answer_recall_at_5=recall_at_k([r.answer_rank for r in answerable], 5),
+        direct_rate=_share(bool(r.direct) for r in answerable),
+        answer_chars_mean=(sum(r.answer_chars for r in rows if not r.abstained and r.error is None)
+                           / max(1, sum(1 for r in rows if not r.abstained and r.error is None))),
         citation_ok_rate=_share(bool(r.citation_ok) for r in answered),
         citation_precision=sum(precisions) / len(precisions) if precisions else 0.0,
         abstention_precision=abst_p,

@@ -87,7 +87,7 @@ def test_llm_mode_without_an_endpoint_is_refused_before_opening(
 def test_a_malformed_question_set_is_an_error(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x", "question": "?"}\n', encoding="utf-8")
+    bad.write_text('{"id": "x", "question": "?", "answers": [""]}\n', encoding="utf-8")
     assert main(["--model", "fake", "eval", "--questions", str(bad)]) == 1
     assert "line 1" in capsys.readouterr().err
 

@@ -187,12 +187,12 @@ def test_load_questions_reads_valid_lines(tmp_path) -> None:
     ("bad", "needle"),
     [
         ("{not json", "line 2: not valid JSON"),
-        (json.dumps({**GOOD, "id": "q9", "type": "riddle"}), "line 2: type"),
+        (json.dumps({**GOOD, "id": "q9", "type": "riddle", "answers": []}), "line 2"),
         (json.dumps({**GOOD, "id": "q9", "answers": []}), "line 2"),
         (json.dumps({**GOOD, "id": "q9", "evidence": []}), "line 2"),
         (json.dumps({**GOOD, "id": "q9", "type": "unanswerable"}), "line 2"),
         (json.dumps({**GOOD, "id": "q9", "type": "followup"}), "line 2"),
-        (json.dumps({**GOOD, "id": "q9", "extra": 1}), "line 2: extra"),
+        (json.dumps({**GOOD, "id": "q9", "history": "x"}), "line 2: history"),
         (json.dumps(GOOD), "line 2: duplicate id 'q1'"),
     ],
 )
