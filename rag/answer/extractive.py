@@ -119,7 +119,7 @@ class ExtractiveAnswerer:
         for c in pieces:
             text_parts.append(with_marker(trim(c.sentence, c.fact, q), c.n))
             quotes[c.n] = (quotes[c.n] + c.sentence) if c.n in quotes else c.sentence
-        text = "".join(text_parts)
+        text = lead_with_fact(q, best.fact, "".join(text_parts))
         return Draft(text=text, cited=tuple(dict.fromkeys(c.n for c in pieces)), quotes=quotes, confidence=best.score)
 
     def _candidates(self, q: Question, context: list[Hit]) -> list[Candidate]:
@@ -356,6 +356,14 @@ class ExtractiveAnswerer:
 
 
 MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
+
+
+def lead_with_fact(q: Question, fact: F.Fact | None, body: str) -> str:
+    """'62次。全区各校召开家长会62次[1]。': a typed question's answer opens with the asked-for span,
+    then the sentence that states it (the reader should not have to find the fact in a sentence)."""
+    if fact is None or not (q.qtype in _TYPED or q.needs_name) or body.startswith(fact.text):
+        return body
+    return f"{fact.text}。{body}"
 
 
 def _unit_ok(q: Question, qty: F.Fact) -> bool:

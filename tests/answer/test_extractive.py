@@ -244,3 +244,23 @@ def test_a_latin_name_the_question_turns_on_must_be_in_the_answers_article(setti
     assert d.abstained and "key_term_missing" in d.flags, (d.text, d.flags)
     d = ExtractiveAnswerer(settings, tokenizer=tok, idf=idf).answer("2023年第二季度的净服务收入是多少？", make_hits(rows))
     assert not d.abstained and "541亿元" in d.text, d.text
+
+
+def test_typed_answers_lead_with_the_fact(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    d = _answer(settings, tok, "天元区的学校开了多少次家长会？", make_hits())
+    assert d.text.startswith("62次。") and "家长会62次" in d.quotes[1]
+    person = _answer(settings, tok, "天元区教育局的局长叫什么名字？", make_hits())
+    assert person.text.startswith("龙超俊")
+
+
+def test_untyped_answers_keep_their_sentence(settings, tok) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.extractive import lead_with_fact
+    from rag.answer.facts import Fact
+    from rag.answer.question import analyze
+
+    fact = Fact(text="62次", start=0, end=3, kind="number")
+    why = analyze("为什么要开家长会？", tok)
+    assert lead_with_fact(why, fact, "为了沟通[1]。") == "为了沟通[1]。"
+    number = analyze("开了多少次家长会？", tok)
+    assert lead_with_fact(number, fact, "62次家长会[1]。") == "62次家长会[1]。"
+    assert lead_with_fact(number, fact, "开了62次[1]。") == "62次。开了62次[1]。"
