@@ -20,7 +20,7 @@ from rag.answer.anchors import (
 from rag.answer.base import Draft, Embedder
 from rag.answer.condense import topic_of
 from rag.answer.lexicon import SYNONYMS
-from rag.answer.question import Question, analyze
+from rag.answer.question import Question, analyze, question_years
 from rag.answer.snippet import MAX_ANSWER_CHARS, trim, with_marker
 from rag.answer.text import coverage, normalize, split_clauses, split_sentences
 from rag.answer.tokenize import Tokenizer
@@ -310,6 +310,9 @@ class ExtractiveAnswerer:
             return "low_similarity"
         if (q.qtype in _TYPED or q.needs_name) and not best.fact_ok:
             return "fact_missing"
+        if q.years and not years_agree(q.years, best.sentence, self._article_text(best, context)):
+            # '2021年城镇新增就业多少人' is not answered by the 2020 figure
+            return "other_year"
         if q.lang == "zh" and q.terms:
             if best.cov_ctx < cfg.min_context_coverage or best.cov_s < cfg.min_sentence_coverage:
                 return "terms_missing"
@@ -356,6 +359,13 @@ class ExtractiveAnswerer:
 
 
 MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
+
+
+def years_agree(years: Sequence[str], sentence: str, article: str) -> bool:
+    """The sentence or its article names one of the asked years, or neither names any year
+    ('2021年美网冠军拉杜卡努…退赛' in a report dated 2023 still answers a question about 2023)."""
+    named = set(question_years(sentence)) | set(question_years(article))
+    return not named or bool(named & set(years))
 
 
 def lead_with_fact(q: Question, fact: F.Fact | None, body: str) -> str:

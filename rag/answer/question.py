@@ -66,6 +66,27 @@ class Question:
     needs_name: bool = False
     parts: tuple[str, ...] = field(default=())
     entities: tuple[str, ...] = ()
+    years: tuple[str, ...] = field(default=(), metadata={"doc": "Years the question is about "
+                                   "('2021年…', '2021-2022赛季'): an answer about another year misses."})
+
+
+_YEAR_IN_Q = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def question_years(text: str) -> tuple[str, ...]:
+    """The four-digit years a question names."""
+    return tuple(dict.fromkeys(_YEAR_IN_Q.findall(text)))
+
+
+# A search-style question names only its head noun ('硅谷银行破产时间', '2022年8月我国汽车出口量'):
+# the head tells the asked-for type when no question word does.
+_HEAD_NOUNS: tuple[tuple[QType, re.Pattern[str]], ...] = (
+    ("date", re.compile(r"(?:时间|日期|时候|年份)$")),
+    ("place", re.compile(r"(?:地点|地址|举办地|发生地|所在地|起点|终点)$")),
+    ("number", re.compile(r"(?:[产销总运流]量|[交出进发]口?[付售行]?量|人数|数量|金额|票房|售价|价格|票价"
+                          r"|点数|增速|增长率|增幅|震级|营收|市值)$")),
+    ("person", re.compile(r"(?:主教练|主演|导演|得主|主持人)$")),
+)
 
 
 def detect_type(text: str) -> QType:
@@ -86,6 +107,12 @@ def detect_type(text: str) -> QType:
         return "person"
     if re.search(r"什么人", text):
         return "what"
+    head = re.sub(r"[？?。！!\s]+$", "", text)
+    for qtype, pat in _HEAD_NOUNS:
+        if pat.search(head):
+            return qtype
+    if head.endswith(TITLES) and not re.search(r"[吗呢]$", head):
+        return "person"
     return "what"
 
 
@@ -119,7 +146,7 @@ def analyze(text: str, tok: Tokenizer) -> Question:
     kind = _which_kind(text, words) if qtype in ("entity", "place", "person") else None
     needs_name = qtype == "what" and bool(_NAME_OF.search(text))
     return Question(text, lang, qtype, terms, unit, ucls, grain, focus, kind, role, needs_name, parts,
-                    _entities(words))
+                    _entities(words), question_years(text))
 
 
 _ADMIN = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道)$")

@@ -264,3 +264,13 @@ def test_untyped_answers_keep_their_sentence(settings, tok) -> None:  # type: ig
     number = analyze("开了多少次家长会？", tok)
     assert lead_with_fact(number, fact, "62次家长会[1]。") == "62次家长会[1]。"
     assert lead_with_fact(number, fact, "开了62次[1]。") == "62次。开了62次[1]。"
+
+
+def test_another_years_figure_is_refused() -> None:
+    from rag.answer.extractive import years_agree
+
+    assert not years_agree(("2021",), "2020年全年城镇新增就业1186万人。", "2020年就业统计")
+    assert years_agree(("2021",), "全年城镇新增就业1269万人。", "2021年国民经济统计公报")
+    assert years_agree(("2021", "2022"), "2021-2022赛季总冠军是辽宁队。", "")
+    assert years_agree(("2021",), "全年新增就业1269万人。", "国民经济统计公报")
+    assert years_agree(("2023",), "2021年美网冠军拉杜卡努扭伤脚踝退赛。", "2023年1月5日 奥克兰站")

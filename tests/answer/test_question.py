@@ -55,3 +55,16 @@ def test_split_parts_of_a_double_question() -> None:
     parts = split_parts("天元区一共开了多少次家长会？又有多少名党员教师参加了志愿服务？")
     assert len(parts) == 2
     assert split_parts("天元区开了多少次家长会？") == ("天元区开了多少次家长会？",)
+
+
+def test_search_style_questions_take_their_type_from_the_head_noun() -> None:
+    from rag.answer.question import detect_type, question_years
+
+    assert detect_type("硅谷银行破产时间") == "date"
+    assert detect_type("《阿凡达：水之道》国内上映日期") == "date"
+    assert detect_type("安倍晋三中枪事件发生的地点") == "place"
+    assert detect_type("2022年8月我国汽车出口量") == "number"
+    assert detect_type("10·29索马里首都汽车炸弹爆炸死亡人数") == "number"
+    assert detect_type("2023年中国男足主教练") == "person"
+    assert detect_type("人生路不熟是什么电影") == "what"
+    assert question_years("CBA2021-2022赛季总冠军") == ("2021", "2022")
