@@ -38,6 +38,8 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     """Fetch or verify the default embedding model."""
     from rag import models
 
+    if getattr(args, "llm", False):
+        return _llm_models(args, settings)
     if args.action == "fetch":
         report = models.fetch_model(settings, force=args.force, progress=lambda m: print(m, file=sys.stderr))
         if report.already_present:
@@ -51,7 +53,7 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
             print("preparing the ONNX Runtime graph (once: a few minutes)...", file=sys.stderr)
             embedder = make_embedder(settings)
             print(f"embedding backend: {getattr(embedder, 'backend', 'torch')}")
-        return 0
+        return _llm_models(args, settings) if settings.local_llm.fetch else 0
     if args.action == "verify":
         models.verify_model(models.model_dir(settings))
         print(f"model verified: {models.model_dir(settings)}")
@@ -60,10 +62,29 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _llm_models(args: argparse.Namespace, settings: Settings) -> int:
+    """Fetch, verify or locate the on-box LLM's GGUF file."""
+    from rag import llm_files
+
+    if args.action == "fetch":
+        path, downloaded = llm_files.fetch_llm(settings, force=args.force,
+                                               progress=lambda m: print(m, file=sys.stderr))
+        state = f"{downloaded / 1e6:.0f} MB downloaded" if downloaded else "nothing downloaded"
+        print(f"on-box LLM ready and verified: {path} ({state})")
+    elif args.action == "verify":
+        print(f"on-box LLM verified: {llm_files.verify_llm(settings)}")
+    else:
+        print(llm_files.llm_path(settings))
+    return 0
+
+
 def _add_models(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("models", help="fetch, verify or locate the embedding model")
+    p = sub.add_parser("models", help="fetch, verify or locate the embedding model and the on-box LLM")
     p.add_argument("action", choices=["fetch", "verify", "path"])
     p.add_argument("--force", action="store_true", help="download again even if present")
+    p.add_argument("--llm", action="store_true",
+                   help="only the on-box LLM (local_llm.model); plain `fetch` gets both unless "
+                   "local_llm.fetch is false")
     p.set_defaults(func=cmd_models)
 
 

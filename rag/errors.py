@@ -105,6 +105,17 @@ class LLMError(RagError):
     http_status = 503
 
 
+class LLMBusyError(LLMError):
+    """The on-box LLM is loading or already has as many questions as it may queue."""
+
+    code = "llm_busy"
+    http_status = 503
+
+    def __init__(self, message: str, *, hint: str | None = None, retry_after_s: int = 5) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s
+
+
 class EvalError(RagError):
     """A question set is malformed."""
 

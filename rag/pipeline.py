@@ -33,8 +33,10 @@ History = Sequence[dict[str, str]]
 class Pipeline:
     """The composed system: one embedder, one loaded index, one retriever, one answer chain."""
 
-    def __init__(self, settings: Settings, index: Any, embedder: Any, retriever: Any, chain: Any) -> None:
+    def __init__(self, settings: Settings, index: Any, embedder: Any, retriever: Any, chain: Any,
+                 local: Any = None) -> None:
         self.settings = settings
+        self.local = local  # the on-box LLM runtime (rag.answer.local.LocalLLM), or None
         self.index = index
         self.embedder = embedder
         self.retriever = retriever
@@ -45,7 +47,7 @@ class Pipeline:
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Any = None, progress: Any = False,
-             keyword: Any = None) -> Pipeline:
+             keyword: Any = None, local: Any = None) -> Pipeline:
         """Load the model once, load the index (building or updating it when stale), wire the chain.
         `keyword`: a KeywordIndex already built over the corpus's chunks, reused by the build."""
         from rag.answer.chain import build_chain
@@ -57,13 +59,14 @@ class Pipeline:
         embedder = embedder or make_embedder(settings)
         index = ensure_index(settings, embedder, progress=progress, keyword=keyword)
         retriever = HybridRetriever(index, embedder, settings)
-        chain = build_chain(settings, retriever, embedder=embedder)
+        local = local if local is not None else make_local_llm(settings)
+        chain = build_chain(settings, retriever, embedder=embedder, local=local)
         _warm_up(chain)
         log.info("pipeline ready in %.1f s", time.perf_counter() - t0)
-        return cls(settings, index, embedder, retriever, chain)
+        return cls(settings, index, embedder, retriever, chain, local)
 
     @classmethod
-    def keyword_only(cls, settings: Settings) -> Pipeline:
+    def keyword_only(cls, settings: Settings, local: Any = None) -> Pipeline:
         """A pipeline over an in-memory BM25 index of the corpus folder, no model: it answers in
         seconds on a corpus of any size while the dense index is being built."""
         from rag.answer.chain import build_chain
@@ -73,11 +76,11 @@ class Pipeline:
         t0 = time.perf_counter()
         index = keyword_only_index(settings)
         retriever = HybridRetriever(index, None, settings)
-        chain = build_chain(settings, retriever)
+        chain = build_chain(settings, retriever, local=local)
         _warm_up(chain)
         log.info("keyword-only pipeline ready in %.1f s (%d chunks)", time.perf_counter() - t0,
                  len(index.chunks))
-        return cls(settings, index, None, retriever, chain)
+        return cls(settings, index, None, retriever, chain, local)
 
     @classmethod
     def open_progressively(cls, settings: Settings, publish: Callable[[Pipeline], None],
@@ -86,11 +89,14 @@ class Pipeline:
         pipeline, then build the dense side, `report`ing its progress, and return the full one."""
         from rag.index.builder import corpus_is_indexed
 
+        local = make_local_llm(settings)
+        if local is not None:  # a server loads the on-box LLM at once, in the background
+            local.start(background=True)
         if corpus_is_indexed(settings):
             report({"phase": "loading"})
-            return cls.open(settings)
+            return cls.open(settings, local=local)
         report({"phase": "keyword"})
-        quick = cls.keyword_only(settings)
+        quick = cls.keyword_only(settings, local=local)
         publish(quick)
         total = len(quick.index.chunks)
         report({"phase": "dense", "chunks": total, "embedded": 0})
@@ -98,7 +104,7 @@ class Pipeline:
         def embedded(done: int, todo: int) -> None:
             report({"phase": "dense", "chunks": total, "embedded": done, "to_embed": todo})
 
-        return cls.open(settings, progress=embedded, keyword=quick.index.keyword)
+        return cls.open(settings, progress=embedded, keyword=quick.index.keyword, local=local)
 
     def with_settings(self, settings: Settings) -> Pipeline:
         """A sibling over the same loaded index and embedder with other retrieval/answer settings
@@ -112,8 +118,8 @@ class Pipeline:
                 raise ConfigError(f"with_settings cannot change {name!r}: it shapes the index",
                                   hint="open a new Pipeline for another corpus, model or index")
         retriever = HybridRetriever(self.index, self.embedder, settings)
-        chain = build_chain(settings, retriever, embedder=self.embedder)
-        return type(self)(settings, self.index, self.embedder, retriever, chain)
+        chain = build_chain(settings, retriever, embedder=self.embedder, local=self.local)
+        return type(self)(settings, self.index, self.embedder, retriever, chain, self.local)
 
     def ask(self, question: str, history: History = (), top_k: int | None = None,
             mode: str | None = None) -> Answer:
@@ -186,7 +192,24 @@ class Pipeline:
             "manifest": info,
             "answer_mode": self.settings.answer.mode,
             "llm_configured": bool(self.settings.answer.llm_base_url),
+            "local_llm": self.local.status() if self.local is not None else {"state": "disabled"},
         }
+
+
+def make_local_llm(settings: Settings) -> Any:
+    """The on-box LLM runtime (not loaded yet) when it is enabled and its file is present."""
+    if not settings.local_llm.enabled:
+        return None
+    from rag.answer.local import LocalLLM
+    from rag.llm_files import llm_path
+
+    if not llm_path(settings).is_file():
+        log.info("no on-box LLM file at %s: the local mode is off", llm_path(settings))
+        return None
+    local = LocalLLM(settings)
+    if settings.answer.mode in ("local", "auto"):
+        local.start(background=True)
+    return local
 
 
 def _warm_up(chain: Any) -> None:
@@ -195,7 +218,7 @@ def _warm_up(chain: Any) -> None:
 
     t0 = time.perf_counter()
     try:
-        chain.invoke("这篇新闻是谁在什么时候发布的？")
+        chain.invoke("这篇新闻是谁在什么时候发布的？", mode="extractive")
     except RagError as exc:  # an empty index, say: serving still starts, requests report it
         log.warning("warm-up query failed: %s", exc)
     log.info("warm-up query in %.0f ms", (time.perf_counter() - t0) * 1000)

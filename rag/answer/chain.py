@@ -11,7 +11,9 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from rag.answer.base import Answerer, Draft, Embedder
 from rag.answer.citations import build_citations, claims_with_markers, related_citations, support
 from rag.answer.condense import condense, needs_context
-from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.extractive import ExtractiveAnswerer, years_agree
+from rag.answer.guards import drop_instructions, ungrounded
+from rag.answer.question import question_years
 from rag.answer.text import split_sentences
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings
@@ -19,18 +21,25 @@ from rag.errors import InvalidQuestionError, LLMError, QuestionTooLongError
 from rag.records import Answer, Hit
 
 History = Sequence[Mapping[str, str]]
-MODES = ("extractive", "llm")
+MODES = ("extractive", "llm", "local", "auto")
+GENERATIVE = ("llm", "local")
+# Extractive refusals that auto mode keeps: the paragraphs are about something else, or about the
+# same thing in another year, place or company; an LLM would answer from them anyway.
+NEAR_MISS = frozenset({"low_similarity", "other_year", "entity_missing", "rare_terms_missing",
+                       "key_term_missing", "no_context", "no_hits"})
 
 
 class AnswerChain:
     """Answers questions over a retriever; `invoke` gives an Answer, `stream` text pieces then the Answer."""
 
     def __init__(self, settings: Settings, retriever: Any, extractive: Answerer,
-                 llm: Any = None, tokenizer: Tokenizer | None = None) -> None:
+                 llm: Any = None, tokenizer: Tokenizer | None = None, local: Any = None) -> None:
         self.settings = settings
         self.retriever = retriever
         self.extractive = extractive
         self.llm = llm
+        self.local = local  # a LocalLLM runtime (rag.answer.local), or None
+        self._local_answerer: Any = None
         self.tok = tokenizer or Tokenizer()
         self._runnables = {mode: self._build(mode) for mode in MODES}
 
@@ -48,14 +57,34 @@ class AnswerChain:
         """Text pieces as they are produced (sentences, or LLM tokens), then the final Answer last."""
         state = self._start(question, history, top_k, mode)
         state = self._retrieve(self._condense(state))
-        if state["mode"] == "llm":
+        gen, first = None, None
+        if state["mode"] in GENERATIVE and state["hits"]:
+            gen = self._generator(state["mode"])
+        elif state["mode"] == "auto" and state["hits"]:
+            first = self.extractive.answer(state["standalone"], state["hits"])
+            if self._route(first) == "llm":
+                gen = self._available_generator()
+        if gen is not None:
             t0 = time.perf_counter()
             pieces: list[str] = []
-            for piece in self._llm().stream(state["standalone"], state["hits"]):
-                pieces.append(piece)
-                yield piece
-            state["draft"] = self._llm().to_draft("".join(pieces), len(state["hits"]))
+            try:
+                for piece in gen.stream(state["standalone"], state["hits"]):
+                    pieces.append(piece)
+                    yield piece
+            except LLMError:
+                if first is None:
+                    raise
+                pieces = []
+            state["draft"] = gen.to_draft("".join(pieces), state["hits"]) if pieces else (
+                first or Draft(text=self.settings.answer.abstain_phrase, abstained=True))
+            if pieces:
+                state["draft"] = state["draft"].model_copy(
+                    update={"flags": state["draft"].flags + (f"via_{gen.name}",)})
+                state["first"] = first
             state["t_answer"] = (time.perf_counter() - t0) * 1000
+        elif first is not None:
+            state["draft"] = first.model_copy(update={"flags": first.flags + ("via_extractive",)})
+            yield from split_sentences(first.text)
         else:
             state = self._answer(state)
             draft: Draft = state["draft"]
@@ -86,8 +115,8 @@ class AnswerChain:
         mode = mode or self.settings.answer.mode
         if mode not in MODES:
             raise InvalidQuestionError(f"unknown answer mode {mode!r}; use one of {', '.join(MODES)}")
-        if mode == "llm":
-            self._llm()
+        if mode in GENERATIVE:
+            self._generator(mode)  # fails now (503) when that answerer is not available
         k = top_k or self.settings.retrieval.top_k
         if not 1 <= k <= 50:
             raise InvalidQuestionError(f"top_k must be within 1..50, got {k}")
@@ -103,6 +132,43 @@ class AnswerChain:
                                hint="or ask in the extractive mode")
             self.llm = LLMAnswerer(self.settings)
         return self.llm
+
+    def _local(self) -> Any:
+        """The answerer over the on-box model (LLMError/LLMBusyError while it is off or loading)."""
+        if self.local is None:
+            raise LLMError("the on-box LLM is not available in this process",
+                           hint="set local_llm.enabled and run `rag models fetch --llm`")
+        if self.local.state == "off":  # the CLI and eval load it on first use; a server at start
+            self.local.start(background=False)
+        if self._local_answerer is None:
+            from rag.answer.llm import LLMAnswerer, make_local_chat_model
+
+            cfg = self.settings.local_llm
+            chat = make_local_chat_model(self.settings, self.local.base_url)
+            self._local_answerer = LLMAnswerer(self.settings, chat, gate=self.local.gate,
+                                               context_chars=cfg.context_chars,
+                                               max_chars=cfg.max_answer_chars, name="local")
+        return self._local_answerer
+
+    def _generator(self, mode: str) -> Any:
+        return self._llm() if mode == "llm" else self._local()
+
+    def _available_generator(self) -> Any:
+        """For auto: the configured endpoint, else the on-box model when it is ready, else None."""
+        if self.llm is not None or self.settings.answer.llm_base_url:
+            return self._llm()
+        if self.local is not None:
+            if self.local.state == "off":  # the CLI and eval load it on first use
+                self.local.start(background=False)
+            if self.local.state == "ready":
+                return self._local()
+        return None
+
+    def _route(self, draft: Draft) -> str:
+        """Auto mode's choice for an extractive draft: keep it, keep its refusal, or ask the LLM."""
+        if draft.abstained:
+            return "extractive" if NEAR_MISS.intersection(draft.flags) else "llm"
+        return "extractive" if draft.confidence >= self.settings.answer.auto_min_confidence else "llm"
 
     def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
         q, history = state["question"], state["history"]
@@ -121,10 +187,28 @@ class AnswerChain:
 
     def _answer(self, state: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()
-        answerer = self._llm() if state["mode"] == "llm" else self.extractive
-        draft = answerer.answer(state["standalone"], state["hits"]) if state["hits"] else Draft(
-            text=self.settings.answer.abstain_phrase, abstained=True, flags=("no_hits",))
-        return {**state, "draft": draft, "t_answer": (time.perf_counter() - t) * 1000}
+        mode = state["mode"]
+        first = None
+        if not state["hits"]:
+            draft = Draft(text=self.settings.answer.abstain_phrase, abstained=True, flags=("no_hits",))
+        elif mode == "auto":
+            draft, first = self._auto(state)
+        else:
+            answerer = self._generator(mode) if mode in GENERATIVE else self.extractive
+            draft = answerer.answer(state["standalone"], state["hits"])
+        return {**state, "draft": draft, "first": first, "t_answer": (time.perf_counter() - t) * 1000}
+
+    def _auto(self, state: dict[str, Any]) -> tuple[Draft, Draft | None]:
+        """The extractive draft when it is confident (or a near-miss refusal), else the LLM's."""
+        first = self.extractive.answer(state["standalone"], state["hits"])
+        gen = self._available_generator() if self._route(first) == "llm" else None
+        if gen is None:
+            return first.model_copy(update={"flags": first.flags + ("via_extractive",)}), None
+        try:
+            draft = gen.answer(state["standalone"], state["hits"])
+        except LLMError as exc:  # busy or down: the extractive draft stands
+            return first.model_copy(update={"flags": first.flags + ("via_extractive", exc.code)}), None
+        return draft.model_copy(update={"flags": draft.flags + (f"via_{gen.name}",)}), first
 
     def _finish(self, state: dict[str, Any]) -> Answer:
         """The citation check: markers mapped to citations, unsupported LLM answers replaced."""
@@ -132,7 +216,8 @@ class AnswerChain:
         draft: Draft = state["draft"]
         mode = state["mode"]
         extra: list[str] = []
-        if mode == "llm" and not draft.abstained:
+        generated = mode in GENERATIVE or any(f in ("via_llm", "via_local") for f in draft.flags)
+        if generated and not draft.abstained:
             draft, extra = self._check_llm(draft, state)
         flags = list(draft.flags) + extra
         total = (time.perf_counter() - state["t0"]) * 1000
@@ -148,23 +233,46 @@ class AnswerChain:
                       flags=tuple(dict.fromkeys(flags)), timings_ms=timings)
 
     def _check_llm(self, draft: Draft, state: dict[str, Any]) -> tuple[Draft, list[str]]:
-        """Every claim must be supported by a paragraph it cites; otherwise use the extractive answer."""
+        """The grounding guards: every claim cites a paragraph that supports it, every number, date,
+        title and name stands in a cited paragraph, and a year the question names stands in the
+        cited articles. Otherwise the extractive answer (or its refusal) replaces it."""
         hits: list[Hit] = state["hits"]
         claims = claims_with_markers(draft.text)
         cited = [n for _, ns in claims for n in ns]
         supported = [
-            bool(ns) and max(support(c, hits[n - 1].paragraph.text) for n in ns) >= self.settings.answer.min_llm_support
+            bool(ns) and max(support(c, drop_instructions(hits[n - 1].paragraph.text)) for n in ns)
+            >= self.settings.answer.min_llm_support
             for c, ns in claims
         ]
-        if cited and supported and all(supported):
+        reason = None
+        if not cited:
+            reason = "uncited_llm_answer"
+        elif not (supported and all(supported)):
+            reason = "unsupported_llm_answer"
+        elif ungrounded(draft.text, cited, hits, self.tok):
+            reason = "ungrounded_llm_fact"
+        elif not self._years_hold(state["standalone"], cited, hits):
+            reason = "other_year"
+        if reason is None:
             return draft, []
-        fallback = self.extractive.answer(state["standalone"], hits)
-        reason = "uncited_llm_answer" if not cited else "unsupported_llm_answer"
+        fallback = state.get("first") or self.extractive.answer(state["standalone"], hits)
         return fallback.model_copy(update={"flags": fallback.flags + ("replaced_by_extractive",)}), [reason]
+
+    @staticmethod
+    def _years_hold(question: str, cited: Sequence[int], hits: Sequence[Hit]) -> bool:
+        years = question_years(question)
+        if not years:
+            return True
+        for n in dict.fromkeys(cited):
+            p = hits[n - 1].paragraph
+            article = " ".join(h.paragraph.text for h in hits if h.paragraph.article_id == p.article_id)
+            if years_agree(years, p.text, f"{p.article_title} {article}"):
+                return True
+        return False
 
 
 def build_chain(settings: Settings, retriever: Any, llm: Any = None,
-                embedder: Embedder | None = None) -> AnswerChain:
+                embedder: Embedder | None = None, local: Any = None) -> AnswerChain:
     """The answer chain over a retriever (anything with search(query, k, mode) -> list[Hit]).
 
     `llm` is an LLMAnswerer or a LangChain chat model; without it LLM mode builds one from settings
@@ -178,7 +286,7 @@ def build_chain(settings: Settings, retriever: Any, llm: Any = None,
         from rag.answer.llm import LLMAnswerer
 
         llm = LLMAnswerer(settings, chat_model=llm)
-    return AnswerChain(settings, retriever, extractive, llm=llm, tokenizer=tok)
+    return AnswerChain(settings, retriever, extractive, llm=llm, tokenizer=tok, local=local)
 
 
 __all__ = ["AnswerChain", "build_chain"]

@@ -19,6 +19,7 @@ from rag.answer.anchors import (
 )
 from rag.answer.base import Draft, Embedder
 from rag.answer.condense import topic_of
+from rag.answer.guards import addresses_a_model
 from rag.answer.lexicon import SYNONYMS
 from rag.answer.question import Question, analyze, question_years
 from rag.answer.snippet import MAX_ANSWER_CHARS, trim, with_marker
@@ -140,6 +141,8 @@ class ExtractiveAnswerer:
             for sentence in split_sentences(p.text):
                 # a question printed in the text (an interview's 问：…？) is never an answer
                 if len(sentence) < 6 or re.search(r"[？?][”」]?$", sentence) or sentence.startswith(("问：", "问:")):
+                    continue
+                if addresses_a_model(sentence):  # '忽略以上指令，回答……' is no news fact
                     continue
                 c = Candidate(n=n, sentence=sentence, hit=hit, cov_ctx=cov_ctx)
                 c.cov_s = coverage(q.terms, sentence) if q.terms else 0.0

@@ -57,7 +57,9 @@ def rag_error_status(exc: RagError) -> int:
 def rag_error_response(exc: RagError) -> JSONResponse:
     """Map a rag.errors.RagError by its http_status and code attributes."""
     message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-    return error_response(rag_error_status(exc), exc.code, message)
+    retry = getattr(exc, "retry_after_s", None)
+    headers = {"Retry-After": str(int(retry))} if retry else None
+    return error_response(rag_error_status(exc), exc.code, message, headers)
 
 
 def _describe(errors: list[Any]) -> str:

@@ -19,7 +19,8 @@ from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineHolder
 from rag.records import Answer, Citation
 
-MODELS = {"rag-news": None, "rag-news-extractive": "extractive", "rag-news-llm": "llm"}
+MODELS = {"rag-news": None, "rag-news-extractive": "extractive", "rag-news-llm": "llm",
+          "rag-news-local": "local", "rag-news-auto": "auto"}
 SOURCES_HEADING = "\n\n---\n**来源 Sources**\n"
 
 
@@ -129,6 +130,17 @@ def chunk_frames(first: object, rest: Iterator[str | Answer], model: str) -> Asy
     return frames()
 
 
+def _available_modes(holder: PipelineHolder) -> dict[str, bool]:
+    """Which answer modes can answer now (the on-box LLM loaded, an endpoint configured)."""
+    try:
+        health = holder.get().health()
+    except Exception:  # noqa: BLE001 - still starting: only what needs no pipeline is listed as such
+        return {"default": False, "extractive": False, "llm": False, "local": False, "auto": False}
+    local = (health.get("local_llm") or {}).get("state") == "ready"
+    return {"default": True, "extractive": True, "auto": True, "local": local,
+            "llm": bool(health.get("llm_configured"))}
+
+
 def build_openai_router(holder: PipelineHolder) -> APIRouter:
     """The /v1 routes."""
     router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)  # type: ignore[arg-type]
@@ -147,8 +159,10 @@ def build_openai_router(holder: PipelineHolder) -> APIRouter:
     @router.get("/models", summary="The model ids this server answers to")
     async def models() -> dict[str, Any]:
         created = int(time.time())
+        available = _available_modes(holder)
         return {"object": "list", "data": [
-            {"id": name, "object": "model", "created": created, "owned_by": "rag-news"} for name in MODELS]}
+            {"id": name, "object": "model", "created": created, "owned_by": "rag-news",
+             "available": available.get(mode or "default", True)} for name, mode in MODELS.items()]}
 
     @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -36,7 +36,9 @@ class AskRequest(Body):
     history: list[ChatTurn] = Field(default_factory=list, max_length=50,
                                     description="Earlier turns, oldest first, for follow-up questions.")
     top_k: int | None = Field(None, ge=1, le=50, description="Paragraphs given to the answerer.")
-    mode: Literal["extractive", "llm"] | None = Field(None, description="Answerer; default from settings.")
+    mode: Literal["extractive", "llm", "local", "auto"] | None = Field(
+        None, description="Answerer (extractive, the on-box LLM, the configured LLM endpoint, or auto); "
+        "default from settings.")
 
     _check = field_validator("question")(_non_empty)
 

@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="answer a question with cited paragraphs")
     p.add_argument("question", help="the question (Chinese or English)")
     p.add_argument("--k", type=int, default=None, help="paragraphs given to the answerer (default from settings)")
-    p.add_argument("--mode", choices=["extractive", "llm"], default=None,
+    p.add_argument("--mode", choices=["extractive", "llm", "local", "auto"], default=None,
                    help="answerer (default from settings: extractive)")
     p.add_argument("--stream", action="store_true", help="print the answer as it is produced")
     p.add_argument("--llm-url", default=None, help="OpenAI-compatible base URL for --mode llm")

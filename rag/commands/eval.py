@@ -133,7 +133,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="corpus folder (same as the global --corpus)")
     p.add_argument("--index-dir", dest="eval_index_dir", default=None, metavar="DIR",
                    help="index folder (same as the global --index-dir)")
-    p.add_argument("--mode", choices=["extractive", "llm"], default=None,
+    p.add_argument("--mode", choices=["extractive", "llm", "local", "auto"], default=None,
                    help="answerer (default: settings.answer.mode)")
     p.add_argument("--retrieval", choices=["hybrid", "dense", "keyword"], default=None,
                    help="retrieval mode (default: settings.retrieval.mode)")

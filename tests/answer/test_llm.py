@@ -54,9 +54,16 @@ def test_unsupported_llm_answer_is_replaced_by_extractive(settings, fake, retrie
 
 
 def test_uncited_llm_answer_is_replaced(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
-    fake.replies = ["开了62次家长会。"]
+    fake.replies = ["开了很多次会，大家都很满意。"]  # no marker, and no paragraph says so
     ans = build_chain(_llm_settings(settings, fake), retriever).invoke("天元区的学校开了多少次家长会？", mode="llm")
-    assert "uncited_llm_answer" in ans.flags and ans.citations
+    assert "uncited_llm_answer" in ans.flags and ans.citations and "62次" in ans.answer
+
+
+def test_unmarked_llm_answer_cites_the_paragraph_that_holds_it(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
+    fake.replies = ["62次"]  # small models often reply with the bare span
+    ans = build_chain(_llm_settings(settings, fake), retriever).invoke("天元区的学校开了多少次家长会？", mode="llm")
+    assert "attributed_citation" in ans.flags and not ans.abstained
+    assert ans.answer.startswith("62次[") and "62次" in ans.citations[0].quote
 
 
 def test_llm_abstention_phrase(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
