@@ -155,6 +155,9 @@ class ServerSettings(BaseModel):
     api_key: SecretStr | None = Field(None, description="When set, /api/* and /v1/* require it.")
     rate_limit_per_minute: int = Field(120, ge=0, description="Requests per client per minute; 0 = off.")
     max_body_bytes: int = Field(64_000, ge=1024, description="Larger /api and /v1 bodies get 413.")
+    max_history_chars: int = Field(
+        4000, ge=0, description="Most characters of conversation history (all earlier turns together) "
+        "in /api/ask, /api/ask/stream and /v1/chat/completions; over it 413; 0 = no limit.")
     example_questions: tuple[str, ...] = Field(
         (
             "天元区教育局的局长叫什么名字？",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
@@ -25,6 +25,7 @@ from rag.api.schemas import (
 )
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineHolder
+from rag.config import ServerSettings
 from rag.errors import RagError
 from rag.records import Answer
 
@@ -32,10 +33,18 @@ ERRORS = {code: {"description": text, "content": {"application/json": {"example"
     "error": {"code": name, "message": "…"}}}}}
     for code, text, name in [
         (400, "Malformed JSON", "malformed_json"), (401, "Missing or wrong API key", "missing_api_key"),
-        (413, "Body or question too long", "payload_too_large"),
+        (413, "Body, question or history too long", "payload_too_large"),
         (422, "Invalid fields or empty question", "invalid_request"),
         (429, "Rate limited (see Retry-After)", "rate_limited"),
         (503, "Index or model not ready", "not_ready")]}
+
+def check_history(history: Sequence[dict[str, str]], limit: int) -> None:
+    """413 `history_too_long` when the earlier turns hold more than `limit` characters (0: no limit)."""
+    size = sum(len(turn["content"]) for turn in history)
+    if limit and size > limit:
+        raise ApiError(413, "history_too_long",
+                       f"the conversation history is {size} characters long; the limit is {limit} "
+                       "(send fewer or shorter earlier turns)")
 
 
 def _ms(t0: float) -> float:
@@ -70,14 +79,15 @@ def raise_unknown(request: Request, router: APIRouter) -> None:
     raise ApiError(404, "not_found", f"no endpoint {request.method} {path}")
 
 
-def build_api_router(holder: PipelineHolder) -> APIRouter:
+def build_api_router(holder: PipelineHolder, server: ServerSettings) -> APIRouter:
     """The /api routes, reading the pipeline from `holder` at each request."""
     router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
 
     @router.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
     async def ask(req: AskRequest) -> AskResponse:
-        pipeline, t0 = holder.get(), time.perf_counter()
         history = [t.model_dump() for t in req.history]
+        check_history(history, server.max_history_chars)
+        pipeline, t0 = holder.get(), time.perf_counter()
         answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode)
         return AskResponse.of(answer, {"server_total": _ms(t0)})
 
@@ -87,8 +97,9 @@ def build_api_router(holder: PipelineHolder) -> APIRouter:
                                   "description": "`delta` events {text}, then one `answer` event "
                                   "(the /api/ask body), or an `error` event."}})
     async def ask_stream(req: AskRequest) -> StreamingResponse:
-        pipeline, t0 = holder.get(), time.perf_counter()
         history = [t.model_dump() for t in req.history]
+        check_history(history, server.max_history_chars)
+        pipeline, t0 = holder.get(), time.perf_counter()
         it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k, req.mode))
         first, rest = await first_item(it)  # errors before any output keep their HTTP status
         return sse_response(ask_frames(first, rest, t0))
