@@ -193,8 +193,16 @@ class ArticleDetail(ArticleSummary):
                    paragraphs=[ParagraphOut.of(p) for p in a.paragraphs])
 
 
-class Health(BaseModel):
-    """Server, index, model and corpus status."""
+class Probe(BaseModel):
+    """Liveness and readiness, for load balancers and monitors: no paths, settings or versions."""
+
+    status: Literal["ok", "starting", "error"]
+    ready: bool
+    uptime_s: float
+
+
+class Status(BaseModel):
+    """Server, index, model and corpus status (for staff: it names paths and the index manifest)."""
 
     status: Literal["ok", "starting", "error"]
     ready: bool

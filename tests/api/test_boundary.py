@@ -96,6 +96,7 @@ def test_default_history_limit_is_4000_characters(client: httpx.Client) -> None:
     ("POST", "/api/search", {"query": "隆回交警"}),
     ("GET", "/api/articles", None),
     ("GET", "/api/health", None),
+    ("GET", "/api/status", None),
     ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": QUESTION}]}),
     ("GET", "/v1/models", None),
     ("GET", "/api/openapi.json", None),
