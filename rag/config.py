@@ -181,9 +181,20 @@ class ServerSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = 7860
-    api_key: SecretStr | None = Field(None, description="When set, /api/* and /v1/* require it.")
-    rate_limit_per_minute: int = Field(120, ge=0, description="Requests per client per minute; 0 = off.")
-    max_body_bytes: int = Field(64_000, ge=1024, description="Larger /api and /v1 bodies get 413.")
+    api_key: SecretStr | None = Field(
+        None, description="When set, /api/* and /v1/* require it (not /api/health, the docs or the UI); "
+        "without it /api/status answers loopback clients only.")
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="Requests per client per minute to /api, /v1 and the UI's /gradio_api "
+        "(each its own budget; /api/health is exempt); 0 = off.")
+    max_body_bytes: int = Field(
+        64_000, ge=1024, description="Larger /api, /v1 and UI (/gradio_api) bodies get 413.")
+    body_timeout_s: float = Field(
+        10.0, gt=0, description="Seconds a client may take to send a whole request body (one shorter "
+        "than its Content-Length, or trickled in) before it gets 408 and the connection is closed.")
+    max_history_chars: int = Field(
+        4000, ge=0, description="Most characters of conversation history (all earlier turns together) "
+        "in /api/ask, /api/ask/stream and /v1/chat/completions; over it 413; 0 = no limit.")
     example_questions: tuple[str, ...] = Field(
         (
             "天元区教育局的局长叫什么名字？",

@@ -18,10 +18,12 @@ from rag.api import (
     build_openai_router,
     install_error_handlers,
 )
+from rag.api.responses import Utf8JSONResponse
 from rag.api.state import Opener, PipelineLike
 from rag.config import Settings
 
 log = logging.getLogger(__name__)
+OPENAPI_URL = "/api/openapi.json"
 
 DESCRIPTION = (
     "Grounded, cited question answering over Chinese news articles. Answers carry [n] markers "
@@ -42,17 +44,23 @@ def create_app(settings: Settings, pipeline: PipelineLike | None = None, *,
         yield
 
     app = FastAPI(title="rag-news", version=__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan)
+                  docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
+                  default_response_class=Utf8JSONResponse)
     app.state.holder = holder
     install_error_handlers(app)
+
+    @app.get(OPENAPI_URL, include_in_schema=False)
+    async def openapi() -> Utf8JSONResponse:
+        # Served here rather than by FastAPI so it too carries the charset.
+        return Utf8JSONResponse(app.openapi())
 
     @app.get("/api/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         # A local page: Swagger UI would load its scripts from a CDN.
         return HTMLResponse(files("rag").joinpath("ui_assets", "api_docs.html").read_text("utf-8"))
 
-    app.include_router(build_api_router(holder))
-    app.include_router(build_openai_router(holder))
+    app.include_router(build_api_router(holder, settings.server))
+    app.include_router(build_openai_router(holder, settings.server))
     app.add_middleware(ApiGuard, settings=settings.server)
     if ui:
         from rag.ui import mount_ui

@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from rag.api.responses import Utf8JSONResponse
 from rag.errors import RagError
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
@@ -43,9 +44,9 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 
 
 def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+                   headers: dict[str, str] | None = None) -> Utf8JSONResponse:
     """A JSON error response."""
-    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+    return Utf8JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
 def rag_error_status(exc: RagError) -> int:
@@ -54,7 +55,7 @@ def rag_error_status(exc: RagError) -> int:
     return 503 if status >= 500 else status
 
 
-def rag_error_response(exc: RagError) -> JSONResponse:
+def rag_error_response(exc: RagError) -> Utf8JSONResponse:
     """Map a rag.errors.RagError by its http_status and code attributes."""
     message = exc.message + (f" ({exc.hint})" if exc.hint else "")
     retry = getattr(exc, "retry_after_s", None)
@@ -70,29 +71,29 @@ def _describe(errors: list[Any]) -> str:
     return "; ".join(parts) or "the request is invalid"
 
 
-async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+async def _on_validation(_: Request, exc: RequestValidationError) -> Utf8JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "malformed_json", "the request body is not valid JSON")
     return error_response(422, "invalid_request", _describe(errors))
 
 
-async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _on_http(_: Request, exc: StarletteHTTPException) -> Utf8JSONResponse:
     status = exc.status_code if exc.status_code < 500 else 503
     detail = exc.detail if isinstance(exc.detail, str) else "request refused"
     return error_response(status, _HTTP_CODES.get(status, "http_error"), detail,
                           headers=getattr(exc, "headers", None))
 
 
-async def _on_api(_: Request, exc: ApiError) -> JSONResponse:
+async def _on_api(_: Request, exc: ApiError) -> Utf8JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.headers)
 
 
-async def _on_rag(_: Request, exc: RagError) -> JSONResponse:
+async def _on_rag(_: Request, exc: RagError) -> Utf8JSONResponse:
     return rag_error_response(exc)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(request: Request, exc: Exception) -> Utf8JSONResponse:
     # A bug, not the client's fault; 503 keeps clients retrying and the body free of internals.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(503, "internal_error",

@@ -1,4 +1,5 @@
-"""Staff access for /api and /v1: body size limit, API key, per-client token-bucket rate limit."""
+"""Access to /api and /v1 (body size and time limits, API key, per-client token-bucket rate limit),
+and the same limits, without the key, on the public UI's own routes (/gradio_api)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,20 @@ import hmac
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Literal
 
+import anyio
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.api.errors import error_response
 from rag.config import ServerSettings
 
 GUARDED_PREFIXES = ("/api/", "/v1/")
+UI_PREFIX = "/gradio_api/"  # Gradio's queue/join, call/*, run/*, upload, heartbeat…: they call the pipeline
 PUBLIC_PATHS = frozenset({"/api/docs", "/api/openapi.json", "/api/docs/oauth2-redirect"})
+PROBE_PATH = "/api/health"  # no key, no rate limit: load balancers and monitors poll it
+Zone = Literal["api", "ui", "open"]
 
 
 @dataclass
@@ -55,42 +62,49 @@ def presented_key(headers: dict[str, str]) -> str | None:
     return headers.get("x-api-key", "").strip() or None
 
 
+def zone(path: str) -> Zone:
+    """Which limits a path gets: the API's (key, rate, body), the UI's (rate, body) or none."""
+    if path.startswith(GUARDED_PREFIXES) or path in ("/api", "/v1"):
+        return "api"
+    if path.startswith(UI_PREFIX) or path == UI_PREFIX.rstrip("/"):
+        return "ui"
+    return "open"
+
+
 class ApiGuard:
-    """ASGI middleware guarding only /api/* and /v1/*; the public UI passes through untouched."""
+    """ASGI middleware guarding /api/* and /v1/*, and rate- and size-limiting the UI's /gradio_api/*
+    (without a key: the UI is public); the UI's pages and assets pass through untouched."""
 
     def __init__(self, app: ASGIApp, settings: ServerSettings) -> None:
         self.app = app
         self.max_body = settings.max_body_bytes
+        self.body_timeout_s = settings.body_timeout_s
         secret = settings.api_key.get_secret_value() if settings.api_key else ""
         self.api_key = secret.encode() if secret else None
         self.bucket = TokenBucket(settings.rate_limit_per_minute)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not (path.startswith(GUARDED_PREFIXES) or path in ("/api", "/v1")):
+        where = zone(path) if scope["type"] == "http" else "open"
+        if where == "open":
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        key = presented_key(headers)
+        host = (scope.get("client") or ("unknown", 0))[0]
+        key = presented_key(headers) if where == "api" else None
         valid = self.api_key is not None and key is not None and hmac.compare_digest(
             key.encode(), self.api_key)
-        if valid and key:
-            client = "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
-        else:
-            client = "ip:" + (scope.get("client") or ("unknown", 0))[0]
-        wait = self.bucket.take(client)
-        if wait > 0:
-            retry = str(max(1, math.ceil(wait)))
-            await error_response(429, "rate_limited", f"too many requests; retry after {retry} s",
-                                 {"Retry-After": retry})(scope, receive, send)
+        refusal = self._refusal(where, path, "ip:" + host, key, valid)
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
-        if self.api_key is not None and not valid and path not in PUBLIC_PATHS:
-            code, msg = ("invalid_api_key", "the API key is not valid") if key else (
-                "missing_api_key", "this endpoint needs an API key "
-                "(Authorization: Bearer <key> or X-API-Key: <key>)")
-            await error_response(401, code, msg, {"WWW-Authenticate": "Bearer"})(scope, receive, send)
+        try:
+            body = await self._read_body(headers, receive)
+        except TimeoutError:
+            await error_response(408, "request_timeout",
+                                 f"the request body did not arrive within {self.body_timeout_s:g} s",
+                                 {"Connection": "close"})(scope, _drained, send)
             return
-        body = await self._read_body(headers, receive)
         if body is None:
             await error_response(413, "payload_too_large",
                                  f"the request body is larger than {self.max_body} bytes")(
@@ -98,24 +112,49 @@ class ApiGuard:
             return
         await self.app(scope, _replay(body, receive), send)
 
+    def _refusal(self, where: Zone, path: str, ip: str, key: str | None,
+                 valid: bool) -> Response | None:
+        """A 429 or 401 response when the request may not go on, else None."""
+        if path != PROBE_PATH:
+            if valid and key:
+                client = "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+            else:
+                client = ("ui:" if where == "ui" else "") + ip  # the UI has its own budget
+            wait = self.bucket.take(client)
+            if wait > 0:
+                retry = str(max(1, math.ceil(wait)))
+                return error_response(429, "rate_limited", f"too many requests; retry after {retry} s",
+                                      {"Retry-After": retry})
+        if where == "ui" or path in PUBLIC_PATHS or path == PROBE_PATH:
+            return None
+        if self.api_key is not None and not valid:
+            code, msg = ("invalid_api_key", "the API key is not valid") if key else (
+                "missing_api_key", "this endpoint needs an API key "
+                "(Authorization: Bearer <key> or X-API-Key: <key>)")
+            return error_response(401, code, msg, {"WWW-Authenticate": "Bearer"})
+        return None
+
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
-        """The whole body, or None when it exceeds the limit (checked before and while reading)."""
+        """The whole body, or None when it exceeds the limit (checked before and while reading);
+        TimeoutError when it has not all arrived within body_timeout_s (a Content-Length longer
+        than the body, or a client trickling it), which would otherwise hold the connection."""
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
             return None
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        with anyio.fail_after(self.body_timeout_s):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    return None
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
         return b"".join(chunks)
 
 

@@ -13,10 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from rag.api.errors import ApiError
-from rag.api.routes import ERRORS, raise_unknown
-from rag.api.schemas import CitationOut
+from rag.api.routes import ERRORS, check_history, raise_unknown
+from rag.api.schemas import CitationOut, CleanText
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineHolder
+from rag.config import ServerSettings
 from rag.records import Answer, Citation
 
 MODELS = {"rag-news": None, "rag-news-extractive": "extractive", "rag-news-llm": "llm",
@@ -29,7 +30,7 @@ class ContentPart(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     type: str
-    text: str | None = None
+    text: CleanText | None = None
 
 
 class ChatMessage(BaseModel):
@@ -37,7 +38,7 @@ class ChatMessage(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
+    content: CleanText | list[ContentPart] | None = None
 
     def text(self) -> str:
         """The message's text, parts joined."""
@@ -50,7 +51,7 @@ class ChatRequest(BaseModel):
     """The subset of the OpenAI request that matters here; other fields are accepted and ignored."""
 
     model_config = ConfigDict(extra="allow")
-    model: str = Field("rag-news", description="rag-news, rag-news-extractive or rag-news-llm.")
+    model: CleanText = Field("rag-news", description="rag-news, rag-news-extractive or rag-news-llm.")
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
     stream: bool = False
 
@@ -141,13 +142,14 @@ def _available_modes(holder: PipelineHolder) -> dict[str, bool]:
             "llm": bool(health.get("llm_configured"))}
 
 
-def build_openai_router(holder: PipelineHolder) -> APIRouter:
+def build_openai_router(holder: PipelineHolder, server: ServerSettings) -> APIRouter:
     """The /v1 routes."""
     router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)  # type: ignore[arg-type]
 
     @router.post("/chat/completions", summary="OpenAI-compatible chat (stream=true for SSE chunks)")
     async def chat(req: ChatRequest) -> Any:
         question, history = split_messages(req.messages)
+        check_history(history, server.max_history_chars)
         pipeline, mode = holder.get(), _mode(req.model)
         if not req.stream:
             answer = await run_in_threadpool(pipeline.ask, question, history, None, mode)

@@ -1,9 +1,10 @@
-"""The staff JSON API under /api: ask, stream, search, articles, health."""
+"""The staff JSON API under /api: ask, stream, search, articles, status; and the public health probe."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
@@ -18,13 +19,15 @@ from rag.api.schemas import (
     ArticleSummary,
     AskRequest,
     AskResponse,
-    Health,
+    Probe,
     SearchHit,
     SearchRequest,
     SearchResponse,
+    Status,
 )
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineHolder
+from rag.config import ServerSettings
 from rag.errors import RagError
 from rag.records import Answer
 
@@ -32,10 +35,39 @@ ERRORS = {code: {"description": text, "content": {"application/json": {"example"
     "error": {"code": name, "message": "…"}}}}}
     for code, text, name in [
         (400, "Malformed JSON", "malformed_json"), (401, "Missing or wrong API key", "missing_api_key"),
-        (413, "Body or question too long", "payload_too_large"),
+        (408, "The body did not arrive in time", "request_timeout"),
+        (413, "Body, question or history too long", "payload_too_large"),
         (422, "Invalid fields or empty question", "invalid_request"),
         (429, "Rate limited (see Retry-After)", "rate_limited"),
         (503, "Index or model not ready", "not_ready")]}
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+
+def _one_error(status: int, text: str, name: str) -> dict[int | str, dict[str, Any]]:
+    return {status: {"description": text, "content": {"application/json": {"example": {
+        "error": {"code": name, "message": "…"}}}}}}
+
+
+FORBIDDEN = _one_error(403, "No API key is configured and the client is not this machine", "forbidden")
+NOT_FOUND = _one_error(404, "No article with this id", "not_found")
+
+
+def require_loopback(request: Request, server: ServerSettings) -> None:
+    """403 unless a key is configured (the guard has checked it) or the client is this machine."""
+    host = request.client.host if request.client else ""
+    if server.api_key is None and host not in LOOPBACK:
+        raise ApiError(403, "forbidden", f"{request.url.path} is served to this machine only while "
+                       "no API key is configured (set server.api_key)")
+
+
+def check_history(history: Sequence[dict[str, str]], limit: int) -> None:
+    """413 `history_too_long` when the earlier turns hold more than `limit` characters (0: no limit)."""
+    size = sum(len(turn["content"]) for turn in history)
+    if limit and size > limit:
+        raise ApiError(413, "history_too_long",
+                       f"the conversation history is {size} characters long; the limit is {limit} "
+                       "(send fewer or shorter earlier turns)")
 
 
 def _ms(t0: float) -> float:
@@ -70,14 +102,15 @@ def raise_unknown(request: Request, router: APIRouter) -> None:
     raise ApiError(404, "not_found", f"no endpoint {request.method} {path}")
 
 
-def build_api_router(holder: PipelineHolder) -> APIRouter:
+def build_api_router(holder: PipelineHolder, server: ServerSettings) -> APIRouter:
     """The /api routes, reading the pipeline from `holder` at each request."""
     router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
 
     @router.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
     async def ask(req: AskRequest) -> AskResponse:
-        pipeline, t0 = holder.get(), time.perf_counter()
         history = [t.model_dump() for t in req.history]
+        check_history(history, server.max_history_chars)
+        pipeline, t0 = holder.get(), time.perf_counter()
         answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode)
         return AskResponse.of(answer, {"server_total": _ms(t0)})
 
@@ -87,8 +120,9 @@ def build_api_router(holder: PipelineHolder) -> APIRouter:
                                   "description": "`delta` events {text}, then one `answer` event "
                                   "(the /api/ask body), or an `error` event."}})
     async def ask_stream(req: AskRequest) -> StreamingResponse:
-        pipeline, t0 = holder.get(), time.perf_counter()
         history = [t.model_dump() for t in req.history]
+        check_history(history, server.max_history_chars)
+        pipeline, t0 = holder.get(), time.perf_counter()
         it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k, req.mode))
         first, rest = await first_item(it)  # errors before any output keep their HTTP status
         return sse_response(ask_frames(first, rest, t0))
@@ -105,21 +139,29 @@ def build_api_router(holder: PipelineHolder) -> APIRouter:
         found = await run_in_threadpool(holder.get().articles)
         return ArticleList(articles=[ArticleSummary.of(a) for a in found])
 
-    @router.get("/articles/{article_id}", response_model=ArticleDetail,
+    @router.get("/articles/{article_id}", response_model=ArticleDetail, responses=NOT_FOUND,
                 summary="One article with its paragraphs and their ids")
     async def article(article_id: str) -> ArticleDetail:
         found = await run_in_threadpool(holder.get().article, article_id)
         return ArticleDetail.full(found)
 
-    @router.get("/health", response_model=Health, summary="Index, model and corpus status")
-    async def health() -> Health:
+    @router.get("/health", response_model=Probe,
+                summary="Liveness and readiness (public: no key, no rate limit)")
+    async def health() -> Probe:
         status = holder.status()
-        if status["ready"]:
+        return Probe(status=status["status"], ready=status["ready"], uptime_s=status["uptime_s"])
+
+    @router.get("/status", response_model=Status, responses=FORBIDDEN,
+                summary="Index, model, corpus and start-up status (key, or loopback without one)")
+    async def status(request: Request) -> Status:
+        require_loopback(request, server)
+        found = holder.status()
+        if found["ready"]:
             try:
-                status["pipeline"] = await run_in_threadpool(holder.get().health)
+                found["pipeline"] = await run_in_threadpool(holder.get().health)
             except RagError as exc:
-                status.update(status="error", error={"code": exc.code, "message": exc.message})
-        return Health(**status, version=__version__)
+                found.update(status="error", error={"code": exc.code, "message": exc.message})
+        return Status(**found, version=__version__)
 
     @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from rag.records import Answer, Article, Citation, Hit, Paragraph
+
+# C0 and C1 controls but tab and newline, DEL, and UTF-16 surrogates (JSON "\ud800" decodes to a
+# lone one, which no UTF-8 encoder, tokenizer or response can carry).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without control characters (but \\n and \\t) and lone surrogates."""
+    return _UNSAFE.sub("", value)
+
+
+def _clean_input(value: object) -> object:
+    return clean_text(value) if isinstance(value, str) else value  # a non-string fails as before
+
+
+# Cleaned before validation: a lone surrogate would fail the length constraints (pydantic-core
+# cannot read it) and the empty-question check must see what is left.
+CleanText = Annotated[str, BeforeValidator(_clean_input)]
+"""A string from a client, cleaned at the boundary before any other check sees it."""
 
 
 class Body(BaseModel):
@@ -19,7 +39,7 @@ class ChatTurn(Body):
     """One earlier turn of the conversation."""
 
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: CleanText = Field(max_length=20_000)
 
 
 def _non_empty(value: str) -> str:
@@ -32,7 +52,7 @@ def _non_empty(value: str) -> str:
 class AskRequest(Body):
     """A question, optionally with the conversation so far."""
 
-    question: str = Field(description="The question, in Chinese.", examples=["天元区教育局的局长叫什么名字？"])
+    question: CleanText = Field(description="The question, in Chinese.", examples=["天元区教育局的局长叫什么名字？"])
     history: list[ChatTurn] = Field(default_factory=list, max_length=50,
                                     description="Earlier turns, oldest first, for follow-up questions.")
     top_k: int | None = Field(None, ge=1, le=50, description="Paragraphs given to the answerer.")
@@ -46,7 +66,7 @@ class AskRequest(Body):
 class SearchRequest(Body):
     """A search for paragraphs."""
 
-    query: str = Field(examples=["家长学校"])
+    query: CleanText = Field(examples=["家长学校"])
     k: int = Field(5, ge=1, le=50)
     mode: Literal["hybrid", "dense", "keyword"] | None = None
 
@@ -175,8 +195,16 @@ class ArticleDetail(ArticleSummary):
                    paragraphs=[ParagraphOut.of(p) for p in a.paragraphs])
 
 
-class Health(BaseModel):
-    """Server, index, model and corpus status."""
+class Probe(BaseModel):
+    """Liveness and readiness, for load balancers and monitors: no paths, settings or versions."""
+
+    status: Literal["ok", "starting", "error"]
+    ready: bool
+    uptime_s: float
+
+
+class Status(BaseModel):
+    """Server, index, model and corpus status (for staff: it names paths and the index manifest)."""
 
     status: Literal["ok", "starting", "error"]
     ready: bool

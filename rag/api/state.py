@@ -42,7 +42,7 @@ class Startup(Protocol):
         """Serve this (partial) pipeline until the opener returns the final one."""
 
     def report(self, progress: dict[str, Any]) -> None:
-        """Progress shown by /api/health."""
+        """Progress shown by /api/status."""
 
 
 Opener = Callable[[Settings, Startup], PipelineLike]
@@ -88,7 +88,7 @@ class PipelineHolder:
         log.info("serving a partial pipeline while the index is built")
 
     def report(self, progress: dict[str, Any]) -> None:
-        """Record the opener's progress for /api/health."""
+        """Record the opener's progress for /api/status."""
         with self._lock:
             self._progress = dict(progress)
 
@@ -99,7 +99,7 @@ class PipelineHolder:
         except RagError as exc:
             log.error("pipeline failed to open: %s", exc)
             self._fail(exc.code, str(exc))
-        except Exception as exc:  # noqa: BLE001 - reported through /api/health, never raised to a client
+        except Exception as exc:  # noqa: BLE001 - reported through /api/status, never raised to a client
             log.exception("pipeline failed to open")
             self._fail("startup_failed", f"{type(exc).__name__}: {exc}")
         else:
@@ -125,12 +125,12 @@ class PipelineHolder:
         if self._state == "failed" and self._error:
             raise NotReadyError(
                 f"the pipeline failed to start: {self._error['message']}",
-                hint="see /api/health and the server log",
+                hint="see /api/status and the server log",
             )
         raise NotReadyError("the index and model are still loading; try again in a few seconds")
 
     def status(self) -> dict[str, Any]:
-        """Progress for /api/health."""
+        """Progress for /api/status (its status, ready and uptime_s fields also for /api/health)."""
         partial = self._state == "starting" and self._pipeline is not None
         out: dict[str, Any] = {
             "status": "ok" if partial else {"ready": "ok", "failed": "error"}.get(self._state, "starting"),

@@ -133,7 +133,7 @@ def test_failed_start_is_reported(tmp_path: Path) -> None:
     app = create_app(make_settings(tmp_path), opener=broken_open, ui=False)
     with running(app) as url, httpx.Client(base_url=url) as c:
         for _ in range(100):
-            health = c.get("/api/health").json()
+            health = c.get("/api/status").json()
             if health["status"] != "starting":
                 break
             threading.Event().wait(0.05)
@@ -158,7 +158,7 @@ def test_progressive_start_answers_from_keywords_then_switches_to_hybrid(tmp_pat
     app = create_app(make_settings(tmp_path), opener=gated_open, ui=False)
     with running(app) as url, httpx.Client(base_url=url, timeout=30) as c:
         for _ in range(400):
-            health = c.get("/api/health").json()
+            health = c.get("/api/status").json()
             if (health.get("progress") or {}).get("phase") == "dense":
                 break
             threading.Event().wait(0.05)
@@ -169,7 +169,7 @@ def test_progressive_start_answers_from_keywords_then_switches_to_hybrid(tmp_pat
         assert r.status_code == 200 and "龙超俊" in r.json()["answer"]
         gate.set()
         for _ in range(400):
-            health = c.get("/api/health").json()
+            health = c.get("/api/status").json()
             if health.get("progress") is None:
                 break
             threading.Event().wait(0.05)

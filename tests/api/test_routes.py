@@ -83,8 +83,15 @@ def test_articles_list_and_detail(client: httpx.Client) -> None:
     assert all(p["paragraph_id"].startswith(first["article_id"]) for p in detail["paragraphs"])
 
 
-def test_health_reports_ready_pipeline(client: httpx.Client) -> None:
-    body = client.get("/api/health").json()
+def test_health_is_a_bare_probe(client: httpx.Client) -> None:
+    r = client.get("/api/health")
+    assert r.status_code == 200
+    assert r.json().keys() == {"status", "ready", "uptime_s"}
+    assert r.json()["status"] == "ok" and r.json()["ready"] is True
+
+
+def test_status_reports_ready_pipeline(client: httpx.Client) -> None:
+    body = client.get("/api/status").json()  # the test client is on loopback: no key needed
     assert body["status"] == "ok" and body["ready"] is True
     assert body["pipeline"]["articles"] >= 2
     assert body["version"]
@@ -93,7 +100,8 @@ def test_health_reports_ready_pipeline(client: httpx.Client) -> None:
 def test_openapi_and_docs_are_served_locally(client: httpx.Client) -> None:
     spec = client.get("/api/openapi.json").json()
     for path in ("/api/ask", "/api/ask/stream", "/api/search", "/api/articles",
-                 "/api/articles/{article_id}", "/api/health", "/v1/chat/completions", "/v1/models"):
+                 "/api/articles/{article_id}", "/api/health", "/api/status",
+                 "/v1/chat/completions", "/v1/models"):
         assert path in spec["paths"], path
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "/api/openapi.json" in docs.text
