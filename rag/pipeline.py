@@ -206,10 +206,7 @@ def make_local_llm(settings: Settings) -> Any:
     if not llm_path(settings).is_file():
         log.info("no on-box LLM file at %s: the local mode is off", llm_path(settings))
         return None
-    local = LocalLLM(settings)
-    if settings.answer.mode in ("local", "auto"):
-        local.start(background=True)
-    return local
+    return LocalLLM(settings)  # loaded on first use (CLI, eval) or at once by a server
 
 
 def _warm_up(chain: Any) -> None:

@@ -31,7 +31,7 @@ from rag.records import Answer, Hit
 
 RETRIEVAL_K = 10
 RetrievalMode = Literal["hybrid", "dense", "keyword"]
-AnswerMode = Literal["extractive", "llm"]
+AnswerMode = Literal["extractive", "llm", "local", "auto"]
 Progress = Callable[[int, int, QuestionResult], None]
 
 
