@@ -176,7 +176,9 @@ class ArticleDetail(ArticleSummary):
 class Health(BaseModel):
     """Server, index, model and corpus status."""
 
-    status: Literal["ok", "starting", "error"]
+    status: Literal["ok", "starting", "error", "corrupt"] = Field(
+        description="'corrupt': the index failed its integrity checks (error names the file and "
+        "the fix).")
     ready: bool
     uptime_s: float
     ready_after_s: float | None = None
