@@ -55,7 +55,7 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
             print(f"embedding backend: {getattr(embedder, 'backend', 'torch')}")
         return _llm_models(args, settings) if settings.local_llm.fetch else 0
     if args.action == "verify":
-        models.verify_model(models.model_dir(settings))
+        models.verify_model(models.model_dir(settings), stamp=True)
         print(f"model verified: {models.model_dir(settings)}")
         return 0
     print(models.model_dir(settings))

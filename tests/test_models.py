@@ -129,3 +129,50 @@ def test_registry_failure_is_a_fetch_error(settings, monkeypatch, tmp_path) -> N
 def test_real_model_is_verified() -> None:
     settings = Settings()
     models.verify_model(models.model_dir(settings))
+
+
+def test_a_file_changed_after_verification_is_refused_at_load(fake_registry, settings) -> None:
+    import json
+    import os
+
+    path = models.fetch_model(settings).path
+    recorded = json.loads((path / ".verified").read_text())["files"]
+    assert set(recorded) == set(models.FILE_SHA256)
+    weights = path / "model.safetensors"
+    weights.write_bytes(b"WEIGHTS" * 1000)  # same size, other bytes, a new mtime
+    with pytest.raises(ModelIntegrityError) as err:
+        models.resolve_model_path(settings)
+    assert "model.safetensors" in str(err.value) and "rag models verify" in str(err.value)
+    # the full check tells the two cases apart: this one is corrupt, a mere touch is not
+    with pytest.raises(ModelIntegrityError, match="corrupt"):
+        models.verify_model(path, stamp=True)
+    models.fetch_model(settings)  # repairs it
+    assert models.resolve_model_path(settings) == str(path)
+    st = weights.stat()
+    os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # copied without -p, say
+    with pytest.raises(ModelIntegrityError, match="changed since it was verified"):
+        models.resolve_model_path(settings)
+    models.verify_model(path, stamp=True)  # what `rag models verify` does: re-hash, record again
+    assert models.resolve_model_path(settings) == str(path)
+
+
+def test_an_old_marker_still_loads_but_a_missing_file_does_not(fake_registry, settings) -> None:
+    path = models.fetch_model(settings).path
+    (path / ".verified").write_text("ok\n")  # written before stats were recorded
+    assert models.resolve_model_path(settings) == str(path)
+    (path / "tokenizer.json").unlink()
+    with pytest.raises(ModelIntegrityError, match="missing"):
+        models.resolve_model_path(settings)
+
+
+def test_rag_models_verify_records_the_stats(fake_registry, settings, monkeypatch, capsys) -> None:
+    import json
+
+    from rag import cli
+
+    path = models.fetch_model(settings).path
+    (path / ".verified").write_text("ok\n")
+    monkeypatch.setattr(cli, "_settings", lambda _args: settings)
+    assert cli.main(["models", "verify"]) == 0
+    assert "model verified" in capsys.readouterr().out
+    assert set(json.loads((path / ".verified").read_text())["files"]) == set(models.FILE_SHA256)

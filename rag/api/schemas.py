@@ -206,7 +206,9 @@ class Probe(BaseModel):
 class Status(BaseModel):
     """Server, index, model and corpus status (for staff: it names paths and the index manifest)."""
 
-    status: Literal["ok", "starting", "error"]
+    status: Literal["ok", "starting", "error", "corrupt"] = Field(
+        description="'corrupt': the index failed its integrity checks (error names the file and "
+        "the fix).")
     ready: bool
     uptime_s: float
     ready_after_s: float | None = None

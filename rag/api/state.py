@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, Protocol
 
 from rag.config import Settings
-from rag.errors import NotReadyError, RagError
+from rag.errors import IndexCorruptError, NotReadyError, RagError
 from rag.records import Answer, Article, Hit
 
 log = logging.getLogger(__name__)
 
 State = Literal["idle", "starting", "ready", "failed"]
+CORRUPT = "index_corrupt"  # a failed start with this code shows as status "corrupt" in /api/health
 
 
 class PipelineLike(Protocol):
@@ -122,6 +123,8 @@ class PipelineHolder:
         pipeline = self._pipeline
         if pipeline is not None:
             return pipeline
+        if self._state == "failed" and self._error and self._error["code"] == CORRUPT:
+            raise IndexCorruptError(self._error["message"])  # 503 index_corrupt, not not_ready
         if self._state == "failed" and self._error:
             raise NotReadyError(
                 f"the pipeline failed to start: {self._error['message']}",
@@ -132,8 +135,9 @@ class PipelineHolder:
     def status(self) -> dict[str, Any]:
         """Progress for /api/status (its status, ready and uptime_s fields also for /api/health)."""
         partial = self._state == "starting" and self._pipeline is not None
+        failed = "corrupt" if self._error and self._error["code"] == CORRUPT else "error"
         out: dict[str, Any] = {
-            "status": "ok" if partial else {"ready": "ok", "failed": "error"}.get(self._state, "starting"),
+            "status": "ok" if partial else {"ready": "ok", "failed": failed}.get(self._state, "starting"),
             "ready": self._state == "ready" or partial,
             "uptime_s": round(time.monotonic() - self._created, 1),
         }

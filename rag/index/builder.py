@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from rag.config import Settings
-from rag.errors import IndexError_
+from rag.errors import IndexCorruptError, IndexError_
 from rag.index.cache import EmbeddingCache, cache_key
 from rag.index.checkpoint import CHECKPOINT_DIR, EmbeddingCheckpoint
 from rag.index.chunking import chunk_articles
 from rag.index.embedders import Embedder, embed_documents
 from rag.index.embedders.base import Progress
+from rag.index.integrity import sum_files
 from rag.index.keyword import KeywordIndex
 from rag.index.layout import (
     build_lock,
@@ -36,16 +37,17 @@ from rag.index.loaded import (
     STORE_DIR,
     LoadedIndex,
     load_index,
+    previous_vectors,
     read_chunk_ids,
     write_jsonl,
 )
 from rag.index.manifest import (
-    MANIFEST_FILE,
     Manifest,
     check_manifest,
     chunk_params,
     corpus_fingerprint,
     read_manifest,
+    write_manifest,
 )
 from rag.index.store import FaissStore, make_store
 from rag.ingest import IngestResult, write_ingest
@@ -105,6 +107,18 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
     `keyword`, a BM25 index already built over exactly these chunks (the keyword-only pass of a
     progressive start), is saved instead of being built again.
     """
+    try:
+        return _build(settings, articles, embedder, progress, corpus_fingerprint=corpus_fingerprint,
+                      ingest=ingest, keyword=keyword)
+    except OSError as exc:  # a read-only folder, a full disk: the previous generation stays current
+        raise IndexError_(
+            f"cannot write the index in {settings.index_dir}: {exc}",
+            hint="make the folder writable (or free disk space) and run `rag index` again; "
+            "the previous index, if any, is unchanged and still served") from exc
+
+
+def _build(settings: Settings, articles: Sequence[Article], embedder: Embedder, progress: Progress,
+           *, corpus_fingerprint: str | None, ingest: Any, keyword: KeywordIndex | None) -> BuildReport:
     t0 = time.perf_counter()
     seconds: dict[str, float] = {}
     index_dir = settings.index_dir
@@ -114,8 +128,7 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
         chunks = chunk_articles(articles, settings.chunk)
         texts = [c.embed_text for c in chunks]
         keys = [cache_key(embedder.fingerprint, t) for t in texts]
-        old = (EmbeddingCache.load(previous / CACHE_DIR, embedder.dim) if previous
-               else EmbeddingCache(embedder.dim))
+        old = previous_vectors(settings, previous, embedder.dim)
         # vectors an interrupted build of this folder already paid for
         checkpoint = EmbeddingCheckpoint(index_dir / CHECKPOINT_DIR, embedder.dim)
         saved_keys, saved_vectors = checkpoint.load()
@@ -156,16 +169,18 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
             write_ingest(ingest if ingest is not None else IngestResult(articles=tuple(articles)),
                          temp)
             write_jsonl(temp / CHUNKS_FILE, chunks)
+            t = time.perf_counter()
             manifest = Manifest(
                 model_name=embedder.name, model_fingerprint=embedder.fingerprint, dim=embedder.dim,
                 chunk=chunk_params(settings),
                 corpus_fingerprint=corpus_fingerprint or articles_fingerprint(articles),
                 store=settings.store.uri, articles=len(articles),
                 paragraphs=sum(len(a.paragraphs) for a in articles), chunks=len(chunks),
-                built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), files=sum_files(temp),
             )
             # the manifest is written last: a folder without one was never finished
-            (temp / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+            manifest = write_manifest(temp, manifest)
+            seconds["checksums"] = time.perf_counter() - t
             old_ids = set(read_chunk_ids(previous)) if previous else set()
             final = publish(index_dir, temp)
             checkpoint.clear()
@@ -189,23 +204,32 @@ def _vectors_for(keys: Sequence[str], old: EmbeddingCache, new: EmbeddingCache, 
     return out
 
 
-def _current_manifest(settings: Settings, embedder: Embedder, fingerprint: str) -> Manifest | None:
-    """The manifest when the current index matches model, chunking and corpus; else None (logged)."""
+def _current_manifest(settings: Settings, embedder: Embedder, fingerprint: str, *,
+                      upgrade_legacy: bool = False) -> Manifest | None:
+    """The manifest when the current index matches model, chunking and corpus; else None (logged).
+    A corrupt manifest raises IndexCorruptError: it is repaired by `rag index --force`, never
+    silently. With `upgrade_legacy`, an index built before integrity checks counts as stale."""
     try:
         manifest = read_manifest(require_current(settings.index_dir))
         check_manifest(manifest, model_name=embedder.name, model_fingerprint=embedder.fingerprint,
                        chunk=chunk_params(settings), corpus=fingerprint)
-        return manifest
+    except IndexCorruptError:
+        raise
     except IndexError_ as exc:
         log.info("index needs building: %s", exc.message)
         return None
+    if upgrade_legacy and manifest.legacy:
+        log.info("index needs building: it has no checksums (built before integrity checks)")
+        return None
+    return manifest
 
 
 def update_index(settings: Settings, embedder: Embedder, progress: Progress = False, *,
                  force: bool = False, keyword: KeywordIndex | None = None) -> BuildReport:
-    """Ingest the corpus folder and rebuild (incrementally) unless the index already matches it."""
+    """Ingest the corpus folder and rebuild (incrementally) unless the index already matches it
+    (an index without checksums is rebuilt once to get them; its vectors are reused)."""
     fingerprint = corpus_fingerprint(settings.corpus_dir)
-    m = None if force else _current_manifest(settings, embedder, fingerprint)
+    m = None if force else _current_manifest(settings, embedder, fingerprint, upgrade_legacy=True)
     if m is not None:
         return BuildReport(directory=require_current(settings.index_dir), articles=m.articles,
                            paragraphs=m.paragraphs, chunks=m.chunks, reused=m.chunks,
@@ -223,24 +247,29 @@ def update_index(settings: Settings, embedder: Embedder, progress: Progress = Fa
 
 
 def ensure_index(settings: Settings, embedder: Embedder, progress: Progress = False, *,
-                 keyword: KeywordIndex | None = None) -> LoadedIndex:
+                 keyword: KeywordIndex | None = None, rebuild: bool = False) -> LoadedIndex:
     """Load the index for the corpus folder, building or updating it first when missing or stale
-    (reusing `keyword` when it was built over the same chunks)."""
+    (reusing `keyword` when it was built over the same chunks); `rebuild` builds it in any case
+    (a corrupt index). IndexCorruptError when the index is damaged and `rebuild` is not set."""
     fingerprint = corpus_fingerprint(settings.corpus_dir)
-    if _current_manifest(settings, embedder, fingerprint) is None:
+    if rebuild or _current_manifest(settings, embedder, fingerprint) is None:
         update_index(settings, embedder, progress, force=True, keyword=keyword)
     return load_index(settings, embedder, corpus_fingerprint=fingerprint)
 
 
 def corpus_is_indexed(settings: Settings, model_fingerprint: str | None = None) -> Manifest | None:
     """The current index's manifest when it was built from this corpus folder with these chunk
-    settings (and, when given, this model fingerprint), else None. Needs no model loaded."""
+    settings (and, when given, this model fingerprint), else None. Needs no model loaded.
+    IndexCorruptError when the manifest is missing, unreadable or altered (its files are not
+    hashed here: `load_index` and `verify_index` do that)."""
     try:
         manifest = read_manifest(require_current(settings.index_dir))
         check_manifest(manifest, model_name=manifest.model_name,
                        model_fingerprint=model_fingerprint or manifest.model_fingerprint,
                        chunk=chunk_params(settings), corpus=corpus_fingerprint(settings.corpus_dir))
         return manifest
+    except IndexCorruptError:
+        raise
     except IndexError_:
         return None
 

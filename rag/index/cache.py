@@ -63,7 +63,8 @@ class EmbeddingCache:
             meta = json.loads((directory / KEYS_FILE).read_text(encoding="utf-8"))
             vectors = np.load(directory / VECTORS_FILE, allow_pickle=False, mmap_mode="r")
         except (OSError, ValueError) as exc:
-            raise IndexCorruptError(f"cannot read the embedding cache in {directory}: {exc}") from exc
+            raise IndexCorruptError(f"cannot read the embedding cache in {directory}: {exc}",
+                                    hint="run `rag index --force` to rebuild it") from exc
         if meta.get("dim") != dim or vectors.shape != (len(meta.get("keys", [])), dim):
             return cls(dim)
         return cls(dim, meta["keys"], vectors)

@@ -177,5 +177,5 @@ class KeywordIndex:
                 raise ValueError("the BM25 indexes and the id list disagree")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexCorruptError(f"cannot read the keyword index in {directory}: {exc}",
-                                    hint="run `rag index` to rebuild it") from exc
+                                    hint="run `rag index --force` to rebuild it") from exc
         return cls(meta["ids"], indexes)  # type: ignore[arg-type]

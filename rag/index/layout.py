@@ -7,6 +7,7 @@ os.replace (atomic on POSIX). A crash at any moment leaves CURRENT naming a comp
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import time
@@ -20,6 +21,8 @@ POINTER = "CURRENT"
 TMP_PREFIX = ".tmp-"
 GEN_PREFIX = "gen-"
 LOCK_FILE = ".lock"
+
+log = logging.getLogger(__name__)
 
 
 def current_dir(index_dir: Path) -> Path | None:
@@ -73,13 +76,18 @@ def clean_stale(index_dir: Path) -> None:
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """An exclusive lock so two builds never interleave in one index_dir."""
+    """An exclusive lock so two builds never interleave in one index_dir: a second build waits
+    (saying so) until the first has published or died; the kernel drops the lock of a killed one."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / LOCK_FILE, "a+") as fh:
         try:
             import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         except ImportError:  # not POSIX: builds are then not protected against each other
-            pass
+            yield
+            return
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another build of %s is running; waiting for it to finish", index_dir)
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         yield

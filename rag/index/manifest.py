@@ -1,9 +1,18 @@
-"""The manifest of a built index: which model, chunking and corpus made it. Checked on every load."""
+"""The manifest of a built index: which model, chunking and corpus made it, and the SHA-256 of every
+file of its generation. Checked on every load.
+
+The manifest checksums itself: `checksum` is the SHA-256 of the canonical JSON (sorted keys, no
+spaces) of every other field as written, so an edited, truncated or foreign manifest is caught
+before anything it lists is trusted. A manifest without `checksum` was written before integrity
+checks existed ("legacy"): it is read as before and its files are not verified.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,7 +20,17 @@ from rag.config import Settings
 from rag.errors import IndexCorruptError, IndexMismatchError
 
 MANIFEST_FILE = "manifest.json"
+REBUILD_HINT = "run `rag index --force` to rebuild the index"
 FORMAT_VERSION = 4  # bump when what is indexed or how it is stored changes (2: rjieba, own BM25; 3: lost line breaks, pangu spaces; 4: a dateline ends "原标题："); an older index is rebuilt, its vectors reused
+
+
+class FileSum(BaseModel):
+    """Size and SHA-256 of one file of a generation, recorded when it was built."""
+
+    model_config = ConfigDict(frozen=True)
+
+    size: int
+    sha256: str
 
 
 class Manifest(BaseModel):
@@ -30,6 +49,16 @@ class Manifest(BaseModel):
     paragraphs: int = 0
     chunks: int = 0
     built_at: str = ""
+    files: dict[str, FileSum] = Field(
+        default_factory=dict, description="Every other file of the generation (path relative to "
+        "it, '/'-separated) with its size and SHA-256; empty in a legacy manifest.")
+    checksum: str = Field("", description="sha256 of the canonical JSON of the other fields; "
+                          "empty in a legacy manifest (written before integrity checks).")
+
+    @property
+    def legacy(self) -> bool:
+        """Whether this manifest predates integrity checks (no checksum, no file sums)."""
+        return not self.checksum
 
 
 def chunk_params(settings: Settings) -> dict[str, int]:
@@ -53,13 +82,42 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
     return "sha256:" + h.hexdigest()[:16]
 
 
+def manifest_checksum(fields: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of a manifest's fields (its `checksum` left out)."""
+    rest = {k: v for k, v in fields.items() if k != "checksum"}
+    canonical = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def write_manifest(directory: Path, manifest: Manifest) -> Manifest:
+    """Write `manifest` into `directory` with its checksum filled in; return what was written."""
+    fields = manifest.model_dump(mode="json", exclude={"checksum"})
+    signed = manifest.model_copy(update={"checksum": manifest_checksum(fields)})
+    (directory / MANIFEST_FILE).write_text(signed.model_dump_json(indent=2), encoding="utf-8")
+    return signed
+
+
 def read_manifest(directory: Path) -> Manifest:
-    """The manifest in `directory`; IndexCorruptError when it is missing or unreadable."""
+    """The manifest in `directory`; IndexCorruptError when it is missing, unreadable, or does not
+    match its own checksum."""
     path = directory / MANIFEST_FILE
     try:
-        return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+        fields = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(fields, dict):
+            raise ValueError("not a JSON object")
+        manifest = Manifest.model_validate(fields)
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(f"the index manifest {path} is missing", hint=REBUILD_HINT) from exc
     except (OSError, ValueError) as exc:
-        raise IndexCorruptError(f"cannot read {path}: {exc}", hint="run `rag index` to rebuild") from exc
+        raise IndexCorruptError(f"cannot read the index manifest {path}: {exc}",
+                                hint=REBUILD_HINT) from exc
+    if not manifest.checksum and manifest.files:
+        raise IndexCorruptError(f"the index manifest {path} lists file checksums but has lost its "
+                                "own", hint=REBUILD_HINT)
+    if manifest.checksum and manifest.checksum != manifest_checksum(fields):
+        raise IndexCorruptError(f"the index manifest {path} was altered: it does not match its "
+                                "checksum", hint=REBUILD_HINT)
+    return manifest
 
 
 def check_manifest(manifest: Manifest, *, model_name: str, model_fingerprint: str,

@@ -137,8 +137,8 @@ def test_failed_start_is_reported(tmp_path: Path) -> None:
             if health["status"] != "starting":
                 break
             threading.Event().wait(0.05)
-        assert health["status"] == "error" and health["error"]["code"] == "index_corrupt"
-        body = assert_error(c.post("/api/ask", json={"question": "x"}), 503, "not_ready")
+        assert health["status"] == "corrupt" and health["error"]["code"] == "index_corrupt"
+        body = assert_error(c.post("/api/ask", json={"question": "x"}), 503, "index_corrupt")
         assert "manifest.json is garbage" in body["error"]["message"]
 
 

@@ -41,6 +41,11 @@ class FaissStore:
         return len(self._ids)
 
     @property
+    def ids(self) -> list[str]:
+        """The ids held, in row order."""
+        return list(self._ids)
+
+    @property
     def kind(self) -> str:
         """'flat' or 'hnsw', by the number of vectors held."""
         return "hnsw" if len(self) > self.hnsw_above else "flat"
@@ -123,12 +128,12 @@ class FaissStore:
             index = faiss.read_index(str(directory / INDEX_FILE))
         except (OSError, ValueError, RuntimeError) as exc:
             raise IndexCorruptError(f"cannot read the vector store in {directory}: {exc}",
-                                    hint="run `rag index` to rebuild it") from exc
+                                    hint="run `rag index --force` to rebuild it") from exc
         ids = meta.get("ids", [])
         if meta.get("format") != FORMAT or index.ntotal != len(ids) or index.d != meta.get("dim"):
             raise IndexCorruptError(f"vector store in {directory} is inconsistent "
                                     f"({index.ntotal} vectors, {len(ids)} ids)",
-                                    hint="run `rag index` to rebuild it")
+                                    hint="run `rag index --force` to rebuild it")
         store = cls(int(meta["dim"]), hnsw_above=hnsw_above)
         store._ids = list(ids)
         store._rows = {id_: r for r, id_ in enumerate(ids)}
