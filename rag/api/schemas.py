@@ -198,7 +198,8 @@ class ArticleDetail(ArticleSummary):
 class Probe(BaseModel):
     """Liveness and readiness, for load balancers and monitors: no paths, settings or versions."""
 
-    status: Literal["ok", "starting", "error"]
+    status: Literal["ok", "starting", "error", "corrupt"] = Field(
+        description="'corrupt': the index failed its integrity checks; /api/status names the file")
     ready: bool
     uptime_s: float
 

@@ -1,4 +1,4 @@
-"""A server started on a corrupt index says so: /api/health status "corrupt" naming the file and the
+"""A server started on a corrupt index says so: /api/health status "corrupt", /api/status naming the file and the
 fix, /api/ask 503 index_corrupt; with index.rebuild_on_corrupt it rebuilds from the corpus instead."""
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from rag.server import create_app
 
 
 def _settle(c: httpx.Client) -> dict[str, Any]:
-    """/api/health once the start has finished (ready with the full pipeline, or failed)."""
+    """/api/status (loopback, no key) once the start has finished (ready with the full pipeline,
+    or failed); the public /api/health says the same status word, without the detail."""
     health: dict[str, Any] = {}
     for _ in range(600):
-        health = c.get("/api/health").json()
+        health = c.get("/api/status").json()
         if health["status"] in ("corrupt", "error") or (health["ready"] and not health.get("progress")):
             break
         threading.Event().wait(0.05)
@@ -58,6 +59,7 @@ def test_a_corrupt_index_is_reported_not_served(tmp_path: Path, damage: Any) -> 
     with running(create_app(settings, ui=False)) as url, httpx.Client(base_url=url, timeout=30) as c:
         health = _settle(c)
         assert health["status"] == "corrupt" and health["ready"] is False, health
+        assert c.get("/api/health").json()["status"] == "corrupt"
         assert health["error"]["code"] == "index_corrupt"
         assert str(damaged) in health["error"]["message"]
         assert "rag index --force" in health["error"]["message"]
