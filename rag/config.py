@@ -110,8 +110,10 @@ class AnswerSettings(BaseModel):
         "configured, else the on-box one — with the grounding guards; the fixed refusal when "
         "neither is grounded).")
     auto_min_confidence: float = Field(
-        1.0, description="In auto mode, an extractive answer whose reader score reaches this is "
-        "kept without asking the LLM.")
+        1.5, description="In auto mode, an extractive answer whose reader score reaches this is "
+        "kept without asking the LLM. Chosen on rgb-dev (117 questions, Qwen2.5-Coder-0.5B): 1.5 "
+        "sends 18% of questions to the LLM, accuracy 0.739 -> 0.761, answerable refused 0.068 -> "
+        "0.080; 2.0 or more sends a third or more and loses accuracy.")
     abstain_phrase: str = "抱歉，现有文章中没有找到这个问题的答案。"
     min_dense_score: float = Field(
         0.30, description="Top dense cosine below which the answerer abstains. Calibrated on eval/questions.jsonl: "
