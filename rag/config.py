@@ -115,6 +115,16 @@ class AnswerSettings(BaseModel):
         "sends 18% of questions to the LLM, accuracy 0.739 -> 0.761, answerable refused 0.068 -> "
         "0.080; 2.0 or more sends a third or more and loses accuracy.")
     abstain_phrase: str = "抱歉，现有文章中没有找到这个问题的答案。"
+    min_answer_probability: float = Field(
+        0.10, ge=0, lt=1, description="An extractive answer whose calibrated probability of being right "
+        "(rag/answer/calibration.json, fitted on crud-train) is below this is refused (flag 'unsure'); "
+        "0 turns the calibration off. 0.10 was chosen on crud-dev and rgb-dev for answerable "
+        "questions refused <= 12.5 % and <= 10 %: crud-dev accuracy 0.582 -> 0.579, refused 0.110 -> "
+        "0.124; rgb-dev accuracy 0.739 -> 0.727, refused 0.068 -> 0.091, unanswerable refused 0.483 "
+        "-> 0.552; bundled unchanged.")
+    calibration_file: Path | None = Field(
+        None, description="Another calibration model (from `rag train-calibrator --out`); default: "
+        "the packaged one.")
     min_dense_score: float = Field(
         0.30, description="Top dense cosine below which the answerer abstains. Calibrated on eval/questions.jsonl: "
         "near-miss unanswerables score as high as answerable ones (0.32-0.74 vs 0.31-0.80), so this only "
@@ -232,6 +242,9 @@ class EvalSettings(BaseModel):
     index_root: Path | None = Field(
         None, description="Where the named sets' indexes are built (default: "
         "<model.cache_dir>/eval-index/<set>), outside the repo.")
+    bench_corpus: Path = Field(
+        Path("../shared/bench/crud-news.jsonl.xz"), description="The 68k CRUD-RAG reports, from which "
+        "the crud-train set's corpus is drawn.")
 
 
 class Settings(BaseSettings):

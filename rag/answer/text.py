@@ -93,10 +93,3 @@ def missing_terms(terms: Iterable[str], text: str) -> list[str]:
     norm = normalize(text)
     return [t for t in terms if normalize(t) not in norm]
 
-
-def is_chinese(text: str) -> bool:
-    """True when Han characters make up at least a third of the letters (a Chinese question,
-    even with a Latin name or number in it); False for an English question."""
-    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf")
-    letters = sum(1 for c in text if c.isalpha())
-    return letters > 0 and han * 3 >= letters
