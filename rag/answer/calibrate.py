@@ -69,6 +69,7 @@ class Calibrator:
     scale: Mapping[str, float]
     fitted_on: str = ""
     version: int = 1
+    ids_sha256: str = ""  # of the sorted question ids it was fitted on (a test checks no dev id is among them)
 
     def probability(self, feats: Mapping[str, float]) -> float:
         z = self.bias + sum(w * (feats.get(k, 0.0) - self.mean.get(k, 0.0)) / (self.scale.get(k, 1.0) or 1.0)
@@ -76,7 +77,8 @@ class Calibrator:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def to_json(self) -> str:
-        return json.dumps({"version": self.version, "fitted_on": self.fitted_on, "bias": self.bias,
+        return json.dumps({"version": self.version, "fitted_on": self.fitted_on,
+                           "ids_sha256": self.ids_sha256, "bias": self.bias,
                            "weights": dict(self.weights), "mean": dict(self.mean),
                            "scale": dict(self.scale)}, ensure_ascii=False, indent=1) + "\n"
 
@@ -84,7 +86,8 @@ class Calibrator:
     def from_json(cls, text: str) -> Calibrator:
         raw = json.loads(text)
         return cls(weights=raw["weights"], bias=float(raw["bias"]), mean=raw["mean"],
-                   scale=raw["scale"], fitted_on=raw.get("fitted_on", ""), version=int(raw.get("version", 1)))
+                   scale=raw["scale"], fitted_on=raw.get("fitted_on", ""), version=int(raw.get("version", 1)),
+                   ids_sha256=raw.get("ids_sha256", ""))
 
 
 def packaged_path() -> Path:
@@ -125,6 +128,13 @@ def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool], *, l2: floa
                       mean={k: round(float(v), 6) for k, v in zip(FEATURES, mean, strict=True)},
                       scale={k: round(float(v), 6) for k, v in zip(FEATURES, scale, strict=True)},
                       fitted_on=fitted_on)
+
+
+def ids_digest(ids: Sequence[str]) -> str:
+    """SHA-256 of the sorted, newline-joined question ids."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
 
 
 def auc(scores: Sequence[float], labels: Sequence[bool]) -> float:

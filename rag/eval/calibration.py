@@ -65,9 +65,14 @@ def keyword_pipeline(settings: Any) -> Any:
 
 
 def train(rows: Sequence[Row], *, l2: float = 1.0, fitted_on: str = "") -> Calibrator:
+    from dataclasses import replace
+
+    from rag.answer.calibrate import ids_digest
+
     answered = [r for r in rows if r.feats is not None]
-    return fit([r.feats for r in answered if r.feats], [r.right for r in answered], l2=l2,
-               fitted_on=fitted_on)
+    model = fit([r.feats for r in answered if r.feats], [r.right for r in answered], l2=l2,
+                fitted_on=fitted_on)
+    return replace(model, ids_sha256=ids_digest([r.id for r in rows]))
 
 
 def threshold_table(calibrator: Calibrator, rows: Sequence[Row],

@@ -57,3 +57,26 @@ def test_the_reader_refuses_below_the_threshold(settings, tok, make_hits) -> Non
     sure = Calibrator(weights={}, bias=5.0, mean={}, scale={})
     d = ExtractiveAnswerer(strict, tokenizer=tok, calibrator=sure).answer("天元区的学校开了多少次家长会？", make_hits())
     assert not d.abstained and "62次" in d.text and d.probability == pytest.approx(0.993, abs=1e-3)
+
+
+def test_the_packaged_model_was_fitted_on_train_questions_only() -> None:
+    """Its ids digest is that of crud-train's questions, and no dev question is among them."""
+    import json
+
+    from rag.answer.calibrate import ids_digest
+    from rag.config import Settings
+
+    root = Settings().eval.datasets_dir / "crud-qa"
+    if not (root / "train.jsonl").is_file():
+        pytest.skip(f"no datasets at {root}")
+
+    def ids(name: str) -> set[str]:
+        return {json.loads(line)["id"] for line in (root / name).read_text(encoding="utf-8").splitlines()
+                if line.strip()}
+
+    model = load_calibrator()
+    assert model is not None and model.ids_sha256 == ids_digest(sorted(ids("train.jsonl")))
+    assert not ids("train.jsonl") & ids("dev.jsonl")
+    rgb = Settings().eval.datasets_dir / "rgb-zh" / "dev.jsonl"
+    if rgb.is_file():
+        assert not ids("train.jsonl") & {json.loads(x)["id"] for x in rgb.read_text().splitlines() if x.strip()}
