@@ -17,7 +17,15 @@ from pathlib import Path
 from rag.config import QuestionLogSettings
 from rag.errors import NotFoundError, QuestionLogError
 from rag.feedback.group import group_questions
-from rag.feedback.records import FeedbackEntry, LoggedAnswer, QuestionEntry, QuestionGroup, Rating
+from rag.feedback.records import (
+    Channel,
+    FeedbackEntry,
+    LoggedAnswer,
+    QuestionEntry,
+    QuestionGroup,
+    Rating,
+)
+from rag.records import Answer
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +123,12 @@ class QuestionLog:
         except (sqlite3.Error, OSError) as exc:
             log.warning("question log: could not record %s in %s: %s", entry.answer_id, self.path, exc)
             return False
+
+    def remember(self, answer: Answer, channel: Channel, latency_ms: float) -> str:
+        """A new answer id for `answer`, recorded when the log is on (a failed write is logged)."""
+        answer_id = new_answer_id()
+        self.record(LoggedAnswer.of(answer_id, answer, channel, latency_ms))
+        return answer_id
 
     def prune(self) -> int:
         """Delete questions (and their feedback) older than retention_days; how many went."""
