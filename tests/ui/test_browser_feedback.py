@@ -81,3 +81,13 @@ def test_staff_view_shows_nothing_without_the_key(browser: Any, keyed_ui_url: st
                                timeout=TIMEOUT_MS)
         assert QUESTION not in page.locator("#staff-groups").inner_text()
         assert QUESTION not in page.content().split('id="staff-groups"', 1)[-1]
+
+
+def test_without_a_configured_key_this_machine_opens_the_staff_view(browser: Any,  # noqa: F811
+                                                                     ui_url: str) -> None:
+    with open_page(browser, ui_url) as page:
+        ask(page, QUESTION)
+        _staff(page, "")
+        page.wait_for_function("q => document.querySelector('#staff-groups').innerText.includes(q)",
+                               arg=QUESTION, timeout=TIMEOUT_MS)
+        assert "未回答的问题共" in page.locator("#staff-status").inner_text()
