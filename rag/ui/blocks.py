@@ -184,7 +184,7 @@ def build_ui(settings: Settings, get_pipeline: GetPipeline,
         reset = (lambda: ("", [], [], sources_html([])), None, outputs)
         ui["clear"].click(*reset, queue=False)
         chat.clear(*reset, queue=False)
-        wire_feedback(chat, turns, ui["feedback"], questions)
+        wire_feedback(chat, turns, ui["feedback"], questions, ui["clear"])
         picker.change(show_article, picker, reader)
         blocks.load(list_articles, None, [picker, reader])
         browse.select(list_articles, picker, [picker, reader])  # the list may arrive after start-up

@@ -74,9 +74,14 @@ def feedback_row() -> dict[str, Any]:
     return {"note": note, "row": row, "box": box, "send": send, "pending": gr.State({})}
 
 
-def wire_feedback(chat: Any, turns: Any, parts: dict[str, Any], questions: QuestionLog | None) -> None:
-    """Connect the chat's 👍/👎 and the comment box to the log."""
+def wire_feedback(chat: Any, turns: Any, parts: dict[str, Any], questions: QuestionLog | None,
+                  new_chat: Any = None) -> None:
+    """Connect the chat's 👍/👎 and the comment box to the log (a new conversation hides them)."""
     chat.like(make_like(questions), [turns], [parts["note"], parts["row"], parts["pending"]])
+    hide = (lambda: (gr.update(value=""), gr.update(visible=False), {}), None,
+            [parts["note"], parts["row"], parts["pending"]])
+    for event in (chat.clear, *([new_chat.click] if new_chat is not None else [])):
+        event(*hide, queue=False)
     on_comment = make_comment(questions)
     outputs = [parts["note"], parts["row"], parts["box"]]
     parts["send"].click(on_comment, [parts["box"], parts["pending"]], outputs)
