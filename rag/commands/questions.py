@@ -17,12 +17,12 @@ def _cut(text: str, width: int = 50) -> str:
 
 
 def _print_groups(groups: list[QuestionGroup]) -> None:
-    print(f"{'count':>5}  {'👎':>3}  {'last seen':<20}  question")
+    print(f"{'count':>5}  {'down':>4}  {'last seen':<20}  question")
     for g in groups:
         more = f"  (+{len(g.wordings) - 1} wordings)" if len(g.wordings) > 1 else ""
-        print(f"{g.count:>5}  {g.down_votes:>3}  {g.last_seen:<20}  {_cut(g.example)}{more}")
+        print(f"{g.count:>5}  {g.down_votes:>4}  {g.last_seen:<20}  {_cut(g.example)}{more}")
         for comment in g.comments[:3]:
-            print(f"{'':>34}comment: {_cut(comment, 60)}")
+            print(f"{'':>35}comment: {_cut(comment, 60)}")
 
 
 def _print_rows(rows: list[QuestionEntry]) -> None:

@@ -139,6 +139,7 @@ def _chat_column(examples: tuple[str, ...]) -> dict[str, Any]:
     chat = gr.Chatbot(label="对话", elem_id="chat", height=460, buttons=["copy"],
                       feedback_options=("Like", "Dislike"), layout="bubble", show_label=False,
                       placeholder="您好！请在下方输入问题，或点击示例问题。")
+    feedback = feedback_row()  # right under the answers its 👍/👎 refer to
     with gr.Row(elem_id="ask-bar"):
         question = gr.Textbox(show_label=False, elem_id="question", scale=5, min_width=160,
                               placeholder="请输入您的问题…", max_length=500, autofocus=True)
@@ -146,7 +147,6 @@ def _chat_column(examples: tuple[str, ...]) -> dict[str, Any]:
     gr.HTML("<div class='ex-label'>示例问题（点击即可提问）：</div>", js_on_load=None)
     with gr.Row(elem_id="examples"):
         buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in examples]
-    feedback = feedback_row()
     clear = gr.Button("开始新的对话", size="sm", elem_id="new-chat")
     return {"chat": chat, "question": question, "send": send, "examples": buttons, "clear": clear,
             "feedback": feedback}

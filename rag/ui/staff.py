@@ -20,7 +20,7 @@ from rag.feedback.export import feedback_csv, groups_csv
 log = logging.getLogger(__name__)
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
-GROUP_HEADERS = ["次数", "问题（示例）", "首次", "最近", "👎", "意见"]
+GROUP_HEADERS = ["次数", "问题（示例）", "首次", "最近", "踩", "意见"]  # no emoji: no emoji font offline
 FEEDBACK_HEADERS = ["时间", "评价", "问题", "意见", "已回答"]
 ROWS = 50
 Outputs = tuple[Any, Any, Any, Any, Any]
@@ -70,7 +70,7 @@ def make_staff_loader(questions: QuestionLog | None,
             return _refused("问题记录暂时无法读取，请查看服务器日志。")
         group_rows = [[g.count, g.example, g.first_seen, g.last_seen, g.down_votes, " | ".join(g.comments)]
                       for g in groups]
-        feedback_rows = [[f.rated_at, "👍" if f.rating == "up" else "👎", f.question, f.comment or "",
+        feedback_rows = [[f.rated_at, "赞" if f.rating == "up" else "踩", f.question, f.comment or "",
                           "是" if f.answered else "否"] for f in feedback]
         status = (f'<div class="staff-msg">未回答的问题共 {questions.count(unanswered=True)} 次，'
                   f'收到评价 {len(feedback)} 条（最多显示 {ROWS} 条）。</div>')

@@ -65,7 +65,7 @@ def test_dislike_with_comment_then_staff_view(browser: Any, keyed_ui_url: str) -
                                arg=QUESTION, timeout=TIMEOUT_MS)
         assert COMMENT in page.locator("#staff-groups").inner_text()
         assert COMMENT in page.locator("#staff-feedback").inner_text()
-        assert page.locator("#staff-groups-csv").is_visible()
+        page.wait_for_selector("#staff-groups-csv", state="visible", timeout=TIMEOUT_MS)
 
     feedback = httpx.get(f"{keyed_ui_url}/api/feedback", headers={"X-API-Key": KEY}).json()["feedback"]
     assert [(f["question"], f["rating"], f["comment"]) for f in feedback] == [(QUESTION, "down", COMMENT)]
