@@ -17,6 +17,7 @@ from rag.config import ServerSettings
 from rag.feedback import FeedbackEntry, QuestionEntry, QuestionGroup, QuestionLog
 from rag.feedback.export import feedback_csv, groups_csv, questions_csv
 
+MAX_OFFSET = 1_000_000_000  # SQLite integers are 64-bit: a larger offset would overflow
 CSV_TYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff"  # so that spreadsheet programs read the Chinese as UTF-8
 JSON_OR_CSV: dict[int | str, dict[str, object]] = {
@@ -73,7 +74,7 @@ def build_staff_router(questions: QuestionLog, server: ServerSettings) -> APIRou
         request: Request,
         unanswered: bool = Query(False, description="Only questions the system refused to answer."),
         down_voted: bool = Query(False, description="Only down-voted answers (with unanswered: either)."),
-        limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0),
+        limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_OFFSET),
         format: Literal["json", "csv"] = Query("json", description="csv: as /api/questions.csv."),
         view: Literal["groups", "list"] = Query("groups", description="For csv: groups or one row per question."),
     ) -> QuestionsResponse | Response:
@@ -89,7 +90,7 @@ def build_staff_router(questions: QuestionLog, server: ServerSettings) -> APIRou
     async def questions_as_csv(
         request: Request, unanswered: bool = False, down_voted: bool = False,
         view: Literal["groups", "list"] = "groups",
-        limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0),
+        limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ) -> Response:
         require_loopback(request, server)
         text = await run_in_threadpool(table, unanswered, down_voted, view, limit, offset)
@@ -99,7 +100,7 @@ def build_staff_router(questions: QuestionLog, server: ServerSettings) -> APIRou
                 summary="Rated answers with their questions, newest first (key, or loopback without one)")
     async def list_feedback(
         request: Request, rating: Literal["up", "down"] | None = None,
-        limit: int = Query(50, ge=1, le=100_000), offset: int = Query(0, ge=0),
+        limit: int = Query(50, ge=1, le=100_000), offset: int = Query(0, ge=0, le=MAX_OFFSET),
         format: Literal["json", "csv"] = "json",
     ) -> FeedbackList | Response:
         require_loopback(request, server)

@@ -46,6 +46,11 @@ _ROWS = """SELECT q.answer_id, q.asked_at, q.question, q.standalone, q.channel, 
   LEFT JOIN feedback f ON f.answer_id = q.answer_id"""
 
 
+def _bounded(n: int) -> int:
+    """A LIMIT/OFFSET that SQLite's 64-bit integers hold (negative: none)."""
+    return max(0, min(int(n), 2**62))
+
+
 def new_answer_id() -> str:
     """A fresh, unguessable answer id (what feedback refers to)."""
     return "ans-" + uuid.uuid4().hex[:20]
@@ -188,7 +193,8 @@ class QuestionLog:
                   offset: int = 0) -> list[QuestionEntry]:
         """Logged questions, newest first (only refused ones / only down-voted ones; both: either)."""
         rows = self._select(_ROWS + self._where(unanswered, down_voted) +
-                            " ORDER BY q.asked_at DESC, q.rowid DESC LIMIT ? OFFSET ?", (limit, offset))
+                            " ORDER BY q.asked_at DESC, q.rowid DESC LIMIT ? OFFSET ?",
+                            (_bounded(limit), _bounded(offset)))
         return [_entry(r) for r in rows]
 
     def count(self, *, unanswered: bool = False, down_voted: bool = False) -> int:
@@ -217,6 +223,7 @@ class QuestionLog:
         rows = self._select(
             "SELECT f.answer_id, f.rated_at, f.rating, f.comment, q.question, q.answered, q.asked_at "
             "FROM feedback f JOIN questions q ON q.answer_id = f.answer_id" + where +
-            " ORDER BY f.rated_at DESC, f.rowid DESC LIMIT ? OFFSET ?", (*args, limit, offset))
+            " ORDER BY f.rated_at DESC, f.rowid DESC LIMIT ? OFFSET ?",
+            (*args, _bounded(limit), _bounded(offset)))
         return [FeedbackEntry(answer_id=r[0], rated_at=iso(r[1]), rating=r[2], comment=r[3],
                               question=r[4], answered=bool(r[5]), asked_at=iso(r[6])) for r in rows]

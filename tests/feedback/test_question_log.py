@@ -72,6 +72,7 @@ def test_limit_and_offset(qlog: QuestionLog, clock: Clock) -> None:
         clock.now += 1
         ids.append(_record(qlog, f"问题{n}"))
     assert [r.answer_id for r in qlog.questions(limit=2, offset=1)] == ids[::-1][1:3]
+    assert qlog.questions(offset=2**70) == [] and qlog.feedback(limit=2**70) == []  # no overflow
 
 
 def test_feedback_replaces_rating_and_keeps_comment(qlog: QuestionLog, clock: Clock) -> None:
