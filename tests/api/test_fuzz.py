@@ -37,15 +37,15 @@ CONFIG = SchemathesisConfig.from_dict({
 
 
 KEY = "fuzz-key"
+_LOG_DIR = tempfile.TemporaryDirectory(prefix="rag-fuzz-")  # removed when the session ends
 
 
 def _app() -> Any:
     """The API over the in-memory fake (nothing on disk): no rate limit, as the fuzzer sends
     bursts; a key, so that /api/status answers the test client (not a loopback address)."""
     settings = Settings(server=ServerSettings(rate_limit_per_minute=0, api_key=KEY))
-    log_dir = Path(tempfile.mkdtemp(prefix="rag-fuzz-"))  # the question log: never the repo's embeddings/
-    return create_app(settings, FakePipeline(), ui=False,
-                      questions=QuestionLog(settings.question_log, log_dir))
+    return create_app(settings, FakePipeline(), ui=False,  # the question log: never the repo's embeddings/
+                      questions=QuestionLog(settings.question_log, Path(_LOG_DIR.name)))
 
 
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", _app(), config=CONFIG)
