@@ -37,17 +37,35 @@ class _Cluster:
         self.rows: list[QuestionEntry] = []
 
 
+def _home(clusters: list[_Cluster], postings: dict[str, list[int]], grams: frozenset[str],
+          threshold: float) -> _Cluster | None:
+    """The first (most frequent) cluster whose seed is similar enough, found through the seeds'
+    shared bigrams rather than by comparing with every cluster (5000 questions: 22 s before)."""
+    shared: Counter[int] = Counter()
+    for gram in grams:
+        shared.update(postings.get(gram, ()))
+    for at in sorted(shared):
+        inter = shared[at]
+        if inter / (len(clusters[at].grams) + len(grams) - inter) >= threshold:
+            return clusters[at]
+    return None
+
+
 def _clusters(rows: Sequence[QuestionEntry], threshold: float) -> list[_Cluster]:
     by_key: dict[str, list[QuestionEntry]] = {}
     for row in rows:
         by_key.setdefault(normalise_question(row.question), []).append(row)
     clusters: list[_Cluster] = []
+    postings: dict[str, list[int]] = {}  # bigram -> clusters whose seed holds it
     # Most frequent forms first, so each cluster is seeded by its commonest wording.
     for key, members in sorted(by_key.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         grams = bigrams(key)
-        home = next((c for c in clusters if jaccard(c.grams, grams) >= threshold), None)
+        home = _home(clusters, postings, grams, threshold) if threshold > 0 else (
+            clusters[0] if clusters else None)
         if home is None:
             home = _Cluster(key, grams)
+            for gram in grams:
+                postings.setdefault(gram, []).append(len(clusters))
             clusters.append(home)
         home.rows.extend(members)
     return clusters

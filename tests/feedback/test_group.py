@@ -49,3 +49,10 @@ def test_votes_and_comments_are_summed_per_group() -> None:
 def test_ties_put_the_latest_first() -> None:
     groups = group_questions([_row("甲问题是什么", 1), _row("完全不同的乙", 2)])
     assert [g.example for g in groups] == ["完全不同的乙", "甲问题是什么"]
+
+
+def test_thresholds_at_the_edges() -> None:
+    rows = [_row("甲问题是什么", 1), _row("完全不同的乙", 2), _row("？？", 3)]
+    assert len(group_questions(rows, threshold=0.0)) == 1  # everything is similar enough
+    assert len(group_questions(rows, threshold=1.0)) == 3
+    assert group_questions([], threshold=0.6) == []
