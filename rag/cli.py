@@ -13,7 +13,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.errors import RagError
 
-COMMANDS = ("ingest", "index", "search", "ask", "serve", "eval", "bench", "train")
+COMMANDS = ("ingest", "index", "search", "ask", "serve", "eval", "bench", "train", "questions")
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 

@@ -233,6 +233,27 @@ class IndexSettings(BaseModel):
         "the embedding cache unless the cache itself is damaged.")
 
 
+class QuestionLogSettings(BaseModel):
+    """The staff's question log and answer feedback (SQLite under the index folder; no IP addresses)."""
+
+    enabled: bool = Field(
+        True, description="Record every question asked through the API and the UI (text, time, "
+        "answer mode, answered or refused, cited paragraph ids, latency; never the client's "
+        "address) and accept feedback on answers. Off: answers still carry an answer_id, nothing "
+        "is stored and feedback is refused (404).")
+    path: Path | None = Field(
+        None, description="The SQLite file (default: <index_dir>/questions.sqlite3).")
+    retention_days: int = Field(
+        90, ge=0, description="Questions (and their feedback) older than this many days are "
+        "deleted, at start and hourly while serving; 0 keeps them forever.")
+    group_jaccard: float = Field(
+        0.6, ge=0, le=1, description="Questions whose normalised character bigrams have at least "
+        "this Jaccard similarity are grouped as one in the staff's 'most frequent' list "
+        "(questions with the same normalised text always are).")
+    group_window: int = Field(
+        5000, ge=10, description="Most recent matching questions read to build the grouped list.")
+
+
 class EvalSettings(BaseModel):
     """Where the named evaluation sets (`rag eval --set …`) and their indexes live."""
 
@@ -265,3 +286,4 @@ class Settings(BaseSettings):
     index: IndexSettings = Field(default_factory=IndexSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     eval: EvalSettings = Field(default_factory=EvalSettings)
+    question_log: QuestionLogSettings = Field(default_factory=QuestionLogSettings)

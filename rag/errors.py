@@ -128,3 +128,10 @@ class NotReadyError(RagError):
 
     code = "not_ready"
     http_status = 503
+
+
+class QuestionLogError(RagError):
+    """The question log (SQLite) cannot be read; answering never depends on it."""
+
+    code = "question_log_unavailable"
+    http_status = 503
