@@ -89,7 +89,9 @@ def serving(config: SoakConfig, workdir: Path) -> Iterator[tuple[str, int]]:
 
     port = _free_port()
     env = {**os.environ, "RAG_SERVER__PORT": str(port), "RAG_SERVER__HOST": "127.0.0.1",
-           "RAG_SERVER__RATE_LIMIT_PER_MINUTE": "0", "GRADIO_ANALYTICS_ENABLED": "False"}
+           "RAG_SERVER__RATE_LIMIT_PER_MINUTE": "0", "GRADIO_ANALYTICS_ENABLED": "False",
+           # every question is logged, as in production, but into the scratch folder
+           "RAG_QUESTION_LOG__PATH": str(workdir / "questions.sqlite3")}
     if config.fake:
         env.update(RAG_MODEL__NAME="fake", RAG_INDEX_DIR=str(workdir / "index"),
                    RAG_LOCAL_LLM__ENABLED="false")
