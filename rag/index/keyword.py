@@ -109,10 +109,13 @@ class KeywordIndex:
     """Two BM25 indexes over the same chunks: jieba words and character bigrams."""
 
     def __init__(self, ids: Sequence[str], indexes: dict[Variant, Bm25],
-                 tokenizer: WordTokenizer | None = None) -> None:
+                 tokenizer: WordTokenizer | None = None,
+                 words: dict[str, list[str]] | None = None) -> None:
         self.ids = list(ids)
         self._indexes = indexes
         self._words = tokenizer or WordTokenizer()
+        # jieba words of each chunk text, kept when built here: `updated` cuts only new texts
+        self._doc_words = words
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -124,14 +127,34 @@ class KeywordIndex:
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
         """Index `texts` (one per id) with both variants."""
-        tokenizer = WordTokenizer()
+        return cls._build(ids, texts, WordTokenizer(), {}, keep=False)
+
+    @classmethod
+    def _build(cls, ids: Sequence[str], texts: Sequence[str], tokenizer: WordTokenizer,
+               known: dict[str, list[str]], *, keep: bool) -> KeywordIndex:
         normed = [_norm(t) for t in texts]
         doc, term, vocab = bigram_postings(normed)
+        words = [known[t] if t in known else tokenizer.normed(t) for t in normed]
         indexes = {
-            "words": Bm25.build([tokenizer.normed(t) for t in normed]),
+            "words": Bm25.build(words),
             "bigrams": Bm25.from_postings(doc, term, vocab, len(texts)),
         }
-        return cls(ids, indexes, tokenizer)  # type: ignore[arg-type]
+        kept = dict(zip(normed, words, strict=True)) if keep else None
+        return cls(ids, indexes, tokenizer, kept)  # type: ignore[arg-type]
+
+    def updated(self, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
+        """A new index over `texts` (BM25 statistics are corpus-wide, so every score is computed
+        again), cutting into words only the texts this index has not cut before; the first
+        update of an index read from disk cuts them all. The new index keeps its texts' words
+        in memory for the next update (a few hundred bytes per chunk)."""
+        return self._build(ids, texts, self._words, self._doc_words or {}, keep=True)
+
+    def remember_words(self, texts: Sequence[str]) -> None:
+        """Cut `texts` (this index's chunk texts) into words now, so that `updated` need not:
+        a server does it in the background after opening the index."""
+        normed = [_norm(t) for t in texts]
+        known = self._doc_words or {}
+        self._doc_words = {t: known[t] if t in known else self._words.normed(t) for t in normed}
 
     def idf(self, term: str) -> float:
         """How rare a word is in these chunks: ln(1 + (N - df + 0.5) / (df + 0.5)), with df the chunks
