@@ -136,6 +136,17 @@ class Pipeline:
         chain = build_chain(settings, retriever, embedder=self.embedder, local=self.local)
         return type(self)(settings, self.index, self.embedder, retriever, chain, self.local)
 
+    def with_index(self, index: Any) -> Pipeline:
+        """A sibling over another generation of the same index (after an article edit): same
+        settings, embedder and on-box LLM; a new retriever and chain. No warm-up query."""
+        from rag.answer.chain import build_chain
+        from rag.retrieve import HybridRetriever
+
+        retriever = HybridRetriever(index, self.embedder, self.settings,
+                                    pool=getattr(self.retriever, "pool", None))
+        chain = build_chain(self.settings, retriever, embedder=self.embedder, local=self.local)
+        return type(self)(self.settings, index, self.embedder, retriever, chain, self.local)
+
     def ask(self, question: str, history: History = (), top_k: int | None = None,
             mode: str | None = None) -> Answer:
         """Answer one question with citations (or abstain)."""

@@ -47,7 +47,8 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 class HybridRetriever:
     """Finds the paragraphs that answer a query; holds the loaded index and the embedder."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings,
+                 pool: ThreadPoolExecutor | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
@@ -56,7 +57,7 @@ class HybridRetriever:
         for c in index.chunks:
             self._chunks_of[c.paragraph_ids[0]].append(c.chunk_id)
         self._shingles: dict[str, frozenset[str]] = {}
-        self._keyword_pool: ThreadPoolExecutor | None = None
+        self._keyword_pool = pool  # shared by the retrievers of successive index generations
 
     def _shingle(self, paragraph_id: str) -> frozenset[str]:
         if paragraph_id not in self._shingles:
@@ -71,6 +72,11 @@ class HybridRetriever:
         bigrams = self.index.keyword.search(query, n, "bigrams")
         timings["keyword_ms"] = (time.perf_counter() - t) * 1000
         return words, bigrams
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        """The threads that run BM25 beside the query embedding (made on first use)."""
+        return self._pool()
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._keyword_pool is None:

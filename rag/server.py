@@ -59,7 +59,7 @@ def create_app(settings: Settings, pipeline: PipelineLike | None = None, *,
         # A local page: Swagger UI would load its scripts from a CDN.
         return HTMLResponse(files("rag").joinpath("ui_assets", "api_docs.html").read_text("utf-8"))
 
-    app.include_router(build_api_router(holder, settings.server))
+    app.include_router(build_api_router(holder, settings.server, settings))
     app.include_router(build_openai_router(holder, settings.server))
     app.add_middleware(ApiGuard, settings=settings.server)
     if ui:

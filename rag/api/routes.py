@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from rag import __version__
+from rag.api.articles import LOOPBACK, add_article_routes
 from rag.api.errors import ApiError
 from rag.api.schemas import (
     ArticleDetail,
@@ -27,7 +28,7 @@ from rag.api.schemas import (
 )
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineHolder
-from rag.config import ServerSettings
+from rag.config import ServerSettings, Settings
 from rag.errors import RagError
 from rag.records import Answer
 
@@ -41,7 +42,7 @@ ERRORS = {code: {"description": text, "content": {"application/json": {"example"
         (429, "Rate limited (see Retry-After)", "rate_limited"),
         (503, "Index or model not ready", "not_ready")]}
 
-LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
 
 
 def _one_error(status: int, text: str, name: str) -> dict[int | str, dict[str, Any]]:
@@ -102,8 +103,10 @@ def raise_unknown(request: Request, router: APIRouter) -> None:
     raise ApiError(404, "not_found", f"no endpoint {request.method} {path}")
 
 
-def build_api_router(holder: PipelineHolder, server: ServerSettings) -> APIRouter:
-    """The /api routes, reading the pipeline from `holder` at each request."""
+def build_api_router(holder: PipelineHolder, server: ServerSettings,
+                     settings: Settings | None = None) -> APIRouter:
+    """The /api routes, reading the pipeline from `holder` at each request; with `settings`, also
+    the article edits (POST/PUT/DELETE /api/articles)."""
     router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
 
     @router.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
@@ -162,6 +165,9 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings) -> APIRoute
             except RagError as exc:
                 found.update(status="error", error={"code": exc.code, "message": exc.message})
         return Status(**found, version=__version__)
+
+    if settings is not None:
+        add_article_routes(router, holder, settings)
 
     @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

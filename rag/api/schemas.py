@@ -221,3 +221,42 @@ class Status(BaseModel):
     error: dict[str, str] | None = None
     pipeline: dict[str, Any] | None = None
     version: str
+
+
+class ArticleIn(Body):
+    """An article to add (POST /api/articles) or the new version of one (PUT /api/articles/{id})."""
+
+    title: CleanText = Field(max_length=500, examples=["星沙镇新图书馆开馆"])
+    text: CleanText = Field(description="The article's text; paragraphs separated by blank lines.",
+                            examples=["星沙镇新图书馆今天开馆。\n\n馆长王小明说，馆内藏书三万册。"])
+    published: CleanText | None = Field(None, max_length=40, examples=["2024-05-01"],
+                                        description="Publication date, ISO (YYYY-MM-DD[ hh:mm]).")
+    url: CleanText | None = Field(None, max_length=2000)
+    source: CleanText | None = Field(None, max_length=200, examples=["长沙晚报"])
+    id: CleanText | None = Field(None, max_length=120, description="The article id (POST only; "
+                                 "default: a hash of title and text).")
+
+    _check = field_validator("title", "text")(_non_empty)
+
+
+class ParagraphCounts(BaseModel):
+    """How many paragraphs an edit added, removed, changed, kept, and embedded again."""
+
+    added: int
+    removed: int
+    changed: int
+    unchanged: int
+    re_embedded: int
+
+
+class ArticleChange(BaseModel):
+    """What an accepted edit changed, and how long it took until questions see it."""
+
+    action: Literal["added", "updated", "removed"]
+    article_ids: list[str]
+    paragraphs: ParagraphCounts
+    paragraph_ids: dict[str, list[str]] = Field(description="added, removed and changed ids.")
+    chunks: dict[str, int] = Field(description="embedded now, reused from the cache, removed, total.")
+    generation: str = Field(description="The index generation that now serves questions.")
+    files: dict[str, list[str]] = Field(description="Corpus files written and deleted.")
+    timings_ms: dict[str, float] = Field(description="Each step; total is until questions see it.")

@@ -42,6 +42,12 @@ class Startup(Protocol):
     def publish(self, pipeline: PipelineLike) -> None:
         """Serve this (partial) pipeline until the opener returns the final one."""
 
+    def swap(self, pipeline: PipelineLike) -> None:
+        """Serve `pipeline` from the next request on (after an article edit); requests already
+        running finish on the one they started with."""
+        with self._lock:
+            self._pipeline = pipeline
+
     def report(self, progress: dict[str, Any]) -> None:
         """Progress shown by /api/status."""
 
@@ -87,6 +93,12 @@ class PipelineHolder:
             self._pipeline = pipeline
             self._partial_after_s = round(time.monotonic() - self._created, 2)
         log.info("serving a partial pipeline while the index is built")
+
+    def swap(self, pipeline: PipelineLike) -> None:
+        """Serve `pipeline` from the next request on (after an article edit); requests already
+        running finish on the one they started with."""
+        with self._lock:
+            self._pipeline = pipeline
 
     def report(self, progress: dict[str, Any]) -> None:
         """Record the opener's progress for /api/status."""
