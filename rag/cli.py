@@ -13,7 +13,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.errors import RagError
 
-COMMANDS = ("ingest", "index", "search", "ask", "serve", "eval", "bench")
+COMMANDS = ("ingest", "index", "search", "ask", "serve", "eval", "bench", "articles")
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
