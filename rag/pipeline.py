@@ -148,16 +148,18 @@ class Pipeline:
         return type(self)(self.settings, index, self.embedder, retriever, chain, self.local)
 
     def ask(self, question: str, history: History = (), top_k: int | None = None,
-            mode: str | None = None) -> Answer:
-        """Answer one question with citations (or abstain)."""
-        return self.chain.invoke(question, history=history, top_k=top_k, mode=mode)
+            mode: str | None = None, filters: Any = None) -> Answer:
+        """Answer one question with citations (or abstain); `filters` (a MetadataFilter) limits
+        retrieval to the articles it allows."""
+        return self.chain.invoke(question, history=history, top_k=top_k, mode=mode, filters=filters)
 
     def stream(self, question: str, history: History = (), top_k: int | None = None,
-               mode: str | None = None) -> Iterator[str | Answer]:
+               mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]:
         """Stream text pieces, then the final Answer record."""
-        return self.chain.stream(question, history=history, top_k=top_k, mode=mode)
+        return self.chain.stream(question, history=history, top_k=top_k, mode=mode, filters=filters)
 
-    def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, mode: str | None = None,
+               filters: Any = None) -> list[Hit]:
         """Ranked paragraphs for a query."""
         query = (query or "").strip()
         if not query:
@@ -169,7 +171,7 @@ class Pipeline:
                 f"the query is {len(query)} characters long; the limit is "
                 f"{self.settings.answer.max_question_chars}"
             )
-        return self.retriever.search(query, k=k, mode=mode)
+        return self.retriever.search(query, k=k, mode=mode, filters=filters)
 
     def examples(self, n: int = 4) -> list[str]:
         """Up to n questions this corpus can answer, for the UI: the configured examples that get

@@ -20,6 +20,7 @@ from rag.api.schemas import (
     ArticleSummary,
     AskRequest,
     AskResponse,
+    Filters,
     Probe,
     SearchHit,
     SearchRequest,
@@ -91,6 +92,12 @@ def ask_frames(first: object, rest: Iterator[str | Answer], t0: float) -> AsyncI
     return frames()
 
 
+def _filters(req: Filters) -> dict[str, Any]:
+    """`filters=` for the pipeline when the request sets any (else nothing, for older pipelines)."""
+    found = req.metadata_filter()
+    return {"filters": found} if found is not None else {}
+
+
 def raise_unknown(request: Request, router: APIRouter) -> None:
     """404 for an unknown path, 405 for a known path of `router` asked with the wrong method."""
     path = request.url.path
@@ -114,7 +121,8 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
         history = [t.model_dump() for t in req.history]
         check_history(history, server.max_history_chars)
         pipeline, t0 = holder.get(), time.perf_counter()
-        answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode)
+        answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode,
+                                         **_filters(req))
         return AskResponse.of(answer, {"server_total": _ms(t0)})
 
     @router.post("/ask/stream", summary="Answer as server-sent events",
@@ -126,14 +134,15 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
         history = [t.model_dump() for t in req.history]
         check_history(history, server.max_history_chars)
         pipeline, t0 = holder.get(), time.perf_counter()
-        it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k, req.mode))
+        it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k,
+                                          req.mode, **_filters(req)))
         first, rest = await first_item(it)  # errors before any output keep their HTTP status
         return sse_response(ask_frames(first, rest, t0))
 
     @router.post("/search", response_model=SearchResponse, summary="Ranked paragraphs for a query")
     async def search(req: SearchRequest) -> SearchResponse:
         pipeline, t0 = holder.get(), time.perf_counter()
-        hits = await run_in_threadpool(pipeline.search, req.query, req.k, req.mode)
+        hits = await run_in_threadpool(pipeline.search, req.query, req.k, req.mode, **_filters(req))
         return SearchResponse(query=req.query, hits=[SearchHit.of(i + 1, h) for i, h in enumerate(hits)],
                               timings_ms={"total": _ms(t0)})
 

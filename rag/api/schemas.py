@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from rag.records import Answer, Article, Citation, Hit, Paragraph
+from rag.records import Answer, Article, Citation, Hit, MetadataFilter, Paragraph
 
 # C0 and C1 controls but tab and newline, DEL, and UTF-16 surrogates (JSON "\ud800" decodes to a
 # lone one, which no UTF-8 encoder, tokenizer or response can carry).
@@ -49,7 +49,34 @@ def _non_empty(value: str) -> str:
     return value
 
 
-class AskRequest(Body):
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+_DATE = r"^\d{4}(-\d{2}(-\d{2}([ T]\d{2}(:\d{2}(:\d{2})?)?)?)?)?$"
+
+
+class Filters(Body):
+    """Metadata filters applied in retrieval (both the dense and the keyword side)."""
+
+    published_from: str | None = Field(None, pattern=_DATE, examples=["2023-08-01"], description=
+                                       "Only articles published on or after this ISO date (or "
+                                       "month, year); articles without a date are left out.")
+    published_to: str | None = Field(None, pattern=_DATE, examples=["2023-08"], description=
+                                     "Only articles published on or before this date; '2023-08' "
+                                     "includes all of August.")
+    source: Annotated[list[CleanText] | None, BeforeValidator(_as_list)] = Field(
+        None, max_length=50, examples=[["长沙晚报"]], description="Only articles from these "
+        "sources (one name or a list; exact, case-insensitive).")
+
+    def metadata_filter(self) -> MetadataFilter | None:
+        """The filter record, or None when no field is set."""
+        found = MetadataFilter(published_from=self.published_from, published_to=self.published_to,
+                               sources=tuple(self.source or ()))
+        return found if found.active else None
+
+
+class AskRequest(Filters):
     """A question, optionally with the conversation so far."""
 
     question: CleanText = Field(description="The question, in Chinese.", examples=["天元区教育局的局长叫什么名字？"])
@@ -63,7 +90,7 @@ class AskRequest(Body):
     _check = field_validator("question")(_non_empty)
 
 
-class SearchRequest(Body):
+class SearchRequest(Filters):
     """A search for paragraphs."""
 
     query: CleanText = Field(examples=["家长学校"])

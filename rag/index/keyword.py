@@ -174,9 +174,12 @@ class KeywordIndex:
         """BM25 score of every chunk (aligned with `ids`) for `query`."""
         return self._indexes[variant].scores(self.tokens(query, variant))
 
-    def search(self, query: str, k: int, variant: Variant) -> list[tuple[str, float]]:
-        """The k best (id, score) pairs with a positive score, best first."""
-        return [(self.ids[i], s) for i, s in self._indexes[variant].top(self.tokens(query, variant), k)]
+    def search(self, query: str, k: int, variant: Variant,
+               allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """The k best (id, score) pairs with a positive score, best first (only ids whose entry
+        in the boolean mask `allowed`, aligned with `ids`, is set)."""
+        top = self._indexes[variant].top(self.tokens(query, variant), k, allowed)
+        return [(self.ids[i], s) for i, s in top]
 
     def save(self, directory: Path) -> None:
         """Write both BM25 indexes (.npy arrays + JSON vocabularies) and the id list."""
