@@ -24,10 +24,10 @@ from rag.config import Settings
 DEFAULT_INDEX = Path("~/.cache/rag-news/eval-index/crud-dev").expanduser()
 DEFAULT_CORPUS = Path("../shared/datasets/crud-qa/dev-corpus.jsonl.xz")
 ARTICLE = ("bench-edit-1", "星沙镇新图书馆开馆",
-           "星沙镇新图书馆于5月1日正式开馆，这是长沙县今年建成的第三座公共图书馆。\n\n"
+           "星沙镇新图书馆于5月1日正式开馆。\n\n"
            "馆长张建国介绍，馆内藏书三万册，设有少儿阅览区和自习室，每天开放十二个小时。\n\n"
            "开馆当天，共有八百多名市民前来借书。")
-QUESTION = "星沙镇新图书馆的馆长是谁？"
+QUESTION = "星沙镇新图书馆藏书多少册？"
 
 
 def scratch(index: Path, corpus: Path, root: Path, settings: Settings) -> Settings:
@@ -59,6 +59,7 @@ def measure(settings: Settings, *, warm_words: bool) -> dict[str, Any]:
     retriever = HybridRetriever(index, embedder, settings)
     box = {"p": Pipeline(settings, index, embedder, retriever, build_chain(settings, retriever,
                                                                           embedder=embedder))}
+    box["p"].ask(QUESTION)  # a server warms up at start (jieba's tagger loads on first use)
     out: dict[str, Any] = {"chunks": len(index.chunks), "articles": len(index.articles),
                            "open_s": round(time.perf_counter() - t, 2)}
     if warm_words:  # what a server does in the background after opening the index
@@ -69,21 +70,30 @@ def measure(settings: Settings, *, warm_words: bool) -> dict[str, Any]:
                            lambda i: box.__setitem__("p", box["p"].with_index(i)))
     article_id, title, text = ARTICLE
 
-    def visible(name: str) -> bool:
-        answer = box["p"].ask(QUESTION)
-        return name in answer.answer and any(c.article_id == article_id for c in answer.citations)
+    answers: list[str] = []
 
-    steps = [("add", lambda: editor.add([ArticleDraft(title, text, article_id=article_id)]), "张建国", True),
-             ("update", lambda: editor.update(article_id, ArticleDraft(title, text.replace("张建国", "陈志强"))),
-              "陈志强", True),
-             ("delete", lambda: editor.remove([article_id]), "陈志强", False)]
-    for name, edit, who, expect in steps:
+    def visible(name: str) -> tuple[bool, bool]:
+        """(the article is the top search hit, the answer holds `name` and cites the article)."""
+        answer = box["p"].ask(QUESTION)
+        top = box["p"].search(QUESTION, k=1)
+        answers.append(answer.answer)
+        cited = name in answer.answer and any(c.article_id == article_id for c in answer.citations)
+        return bool(top) and top[0].paragraph.article_id == article_id, cited
+
+    steps = [("add", lambda: editor.add([ArticleDraft(title, text, article_id=article_id)]), "三万", True),
+             ("update", lambda: editor.update(article_id, ArticleDraft(title, text.replace("三万", "五万"))),
+              "五万", True),
+             ("delete", lambda: editor.remove([article_id]), "五万", False)]
+    for name, edit, what, expect in steps:
         t0 = time.perf_counter()
         report = edit()
-        seen = visible(who)
-        out[name] = {"time_to_visible_s": round(time.perf_counter() - t0, 3), "as_expected": seen == expect,
+        retrieved, cited = visible(what)
+        out[name] = {"time_to_visible_s": round(time.perf_counter() - t0, 3),
+                     "retrieved": retrieved, "cited": cited,
+                     "as_expected": retrieved == expect and cited == expect,
                      "timings_ms": report_json(report)["timings_ms"],
                      "chunks_embedded": report.delta.embedded}
+    out["answers"] = answers
     return out
 
 
@@ -113,6 +123,7 @@ def main() -> None:
         print(f"{name:<7} visible after {r['time_to_visible_s']:.2f} s "
               f"({'ok' if r['as_expected'] else 'NOT AS EXPECTED'}; {r['chunks_embedded']} chunks "
               f"embedded; ms: {steps})")
+    print("answers:", " | ".join(result["answers"]))
 
 
 if __name__ == "__main__":

@@ -144,7 +144,8 @@ class Pipeline:
 
         retriever = HybridRetriever(index, self.embedder, self.settings,
                                     pool=getattr(self.retriever, "pool", None))
-        chain = build_chain(self.settings, retriever, embedder=self.embedder, local=self.local)
+        chain = build_chain(self.settings, retriever, embedder=self.embedder, local=self.local,
+                            tokenizer=getattr(self.chain, "tok", None))
         return type(self)(self.settings, index, self.embedder, retriever, chain, self.local)
 
     def ask(self, question: str, history: History = (), top_k: int | None = None,

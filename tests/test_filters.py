@@ -70,8 +70,8 @@ def test_allows() -> None:
 
 def test_filters_over_http(pipeline: Pipeline, tmp_path: Path) -> None:
     import httpx
-
     from api.serving import running
+
     from rag.server import create_app
 
     with running(create_app(pipeline.settings, pipeline, ui=False)) as url, \

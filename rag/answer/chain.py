@@ -276,13 +276,15 @@ class AnswerChain:
 
 
 def build_chain(settings: Settings, retriever: Any, llm: Any = None,
-                embedder: Embedder | None = None, local: Any = None) -> AnswerChain:
+                embedder: Embedder | None = None, local: Any = None,
+                tokenizer: Tokenizer | None = None) -> AnswerChain:
     """The answer chain over a retriever (anything with search(query, k, mode) -> list[Hit]).
 
     `llm` is an LLMAnswerer or a LangChain chat model; without it LLM mode builds one from settings
     on first use. `embedder` (optional) lets the extractive reader score sentences by similarity.
+    `tokenizer`: a jieba tokenizer already loaded (another chain's), which takes seconds to load.
     """
-    tok = Tokenizer()
+    tok = tokenizer or Tokenizer()
     keyword = getattr(getattr(retriever, "index", None), "keyword", None)
     extractive = ExtractiveAnswerer(settings, embedder=embedder, tokenizer=tok,
                                     idf=getattr(keyword, "idf", None))

@@ -23,9 +23,15 @@ from rag.index.cache import EmbeddingCache, cache_key
 from rag.index.chunking import chunk_articles
 from rag.index.embedders import Embedder, embed_documents
 from rag.index.integrity import sum_files
-from rag.index.keyword import KeywordIndex
 from rag.index.layout import clean_stale, new_temp_dir, publish
-from rag.index.loaded import CACHE_DIR, CHUNKS_FILE, KEYWORD_DIR, STORE_DIR, LoadedIndex, write_jsonl
+from rag.index.loaded import (
+    CACHE_DIR,
+    CHUNKS_FILE,
+    KEYWORD_DIR,
+    STORE_DIR,
+    LoadedIndex,
+    write_jsonl,
+)
 from rag.index.manifest import Manifest, write_manifest
 from rag.index.store import make_store
 from rag.ingest import IngestResult, write_ingest

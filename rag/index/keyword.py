@@ -114,8 +114,10 @@ class KeywordIndex:
         self.ids = list(ids)
         self._indexes = indexes
         self._words = tokenizer or WordTokenizer()
-        # jieba words of each chunk text, kept when built here: `updated` cuts only new texts
+        # normalised text -> its jieba words, kept when built by `updated`: the next one cuts
+        # only new texts; raw text -> normalised text, for the same reason (NFKC is not free)
         self._doc_words = words
+        self._normed: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -131,8 +133,10 @@ class KeywordIndex:
 
     @classmethod
     def _build(cls, ids: Sequence[str], texts: Sequence[str], tokenizer: WordTokenizer,
-               known: dict[str, list[str]], *, keep: bool) -> KeywordIndex:
-        normed = [_norm(t) for t in texts]
+               known: dict[str, list[str]], *, keep: bool,
+               normed_of: dict[str, str] | None = None) -> KeywordIndex:
+        memo = normed_of or {}
+        normed = [memo[t] if t in memo else _norm(t) for t in texts]
         doc, term, vocab = bigram_postings(normed)
         words = [known[t] if t in known else tokenizer.normed(t) for t in normed]
         indexes = {
@@ -140,14 +144,18 @@ class KeywordIndex:
             "bigrams": Bm25.from_postings(doc, term, vocab, len(texts)),
         }
         kept = dict(zip(normed, words, strict=True)) if keep else None
-        return cls(ids, indexes, tokenizer, kept)  # type: ignore[arg-type]
+        index = cls(ids, indexes, tokenizer, kept)  # type: ignore[arg-type]
+        if keep:
+            index._normed = dict(zip(texts, normed, strict=True))
+        return index
 
     def updated(self, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
         """A new index over `texts` (BM25 statistics are corpus-wide, so every score is computed
         again), cutting into words only the texts this index has not cut before; the first
         update of an index read from disk cuts them all. The new index keeps its texts' words
         in memory for the next update (a few hundred bytes per chunk)."""
-        return self._build(ids, texts, self._words, self._doc_words or {}, keep=True)
+        return self._build(ids, texts, self._words, self._doc_words or {}, keep=True,
+                           normed_of=self._normed)
 
     def remember_words(self, texts: Sequence[str]) -> None:
         """Cut `texts` (this index's chunk texts) into words now, so that `updated` need not:
@@ -155,6 +163,7 @@ class KeywordIndex:
         normed = [_norm(t) for t in texts]
         known = self._doc_words or {}
         self._doc_words = {t: known[t] if t in known else self._words.normed(t) for t in normed}
+        self._normed = dict(zip(texts, normed, strict=True))
 
     def idf(self, term: str) -> float:
         """How rare a word is in these chunks: ln(1 + (N - df + 0.5) / (df + 0.5)), with df the chunks
