@@ -13,7 +13,7 @@ from rag.api.errors import ApiError
 from rag.api.schemas import ArticleChange, ArticleIn
 from rag.api.state import PipelineHolder
 from rag.config import ServerSettings, Settings
-from rag.errors import NotReadyError
+from rag.errors import CorpusReadOnlyError, NotReadyError
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -22,7 +22,8 @@ EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
     for status, text, name in [
         (403, "No API key is configured (and open loopback editing is off)", "forbidden"),
         (404, "No article with this id", "not_found"),
-        (409, "An article with this id already exists", "duplicate_article"),
+        (409, "An article with this id already exists, or the corpus cannot be edited",
+         "duplicate_article"),
         (413, "Article or file too large", "article_too_large"),
         (415, "A file format the ingestion does not read", "unsupported_format"),
         (422, "Empty text or title, a bad id, an unreadable file", "invalid_article")]}
@@ -56,7 +57,9 @@ class EditorSlot:
         """The editor; NotReadyError (503) while the index is opening or built in the background."""
         pipeline = self._holder.get()
         index = getattr(pipeline, "index", None)
-        if self._holder.state != "ready" or index is None or not getattr(index, "dense_ready", False):
+        if index is None or not hasattr(pipeline, "with_index"):
+            raise CorpusReadOnlyError("this server's pipeline has no index that can be edited")
+        if self._holder.state != "ready" or not getattr(index, "dense_ready", False):
             raise NotReadyError("articles can be edited once the index is open; try again later")
         with self._lock:
             if self._editor is None:
@@ -98,9 +101,10 @@ async def _uploads(request: Request) -> list[tuple[str, bytes]]:
     except Exception as exc:  # noqa: BLE001 - a broken multipart body is the client's fault
         raise ApiError(400, "bad_request", f"the multipart body cannot be read: {exc}") from None
     files: list[tuple[str, bytes]] = []
-    for _, value in form.multi_items():
-        if hasattr(value, "read"):
-            files.append((value.filename or "upload", await value.read()))
+    for name, value in form.multi_items():
+        if not hasattr(value, "read"):
+            raise ApiError(422, "invalid_request", f"the multipart field {name!r} is not a file")
+        files.append((value.filename or "upload", await value.read()))
     if not files:
         raise ApiError(422, "invalid_request", "the multipart body holds no file (send it as 'file')")
     return files
@@ -117,13 +121,12 @@ def add_article_routes(router: APIRouter, holder: PipelineHolder, settings: Sett
     async def add_article(request: Request) -> ArticleChange:
         require_editor(request, server)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        editor = slot.get()
         if kind == "multipart/form-data":
             files = await _uploads(request)
-            report = await run_in_threadpool(editor.add_files, files)
+            report = await run_in_threadpool(slot.get().add_files, files)
         elif kind in ("application/json", ""):
             body = await _json_body(request)
-            report = await run_in_threadpool(editor.add, [_draft(body)])
+            report = await run_in_threadpool(slot.get().add, [_draft(body)])
         else:
             raise ApiError(415, "unsupported_media_type", f"send application/json or "
                            f"multipart/form-data, not {kind!r}")

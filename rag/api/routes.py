@@ -101,12 +101,13 @@ def _filters(req: Filters) -> dict[str, Any]:
 def raise_unknown(request: Request, router: APIRouter) -> None:
     """404 for an unknown path, 405 for a known path of `router` asked with the wrong method."""
     path = request.url.path
-    for route in router.routes:
-        if (isinstance(route, APIRoute) and route.endpoint.__name__ != "unknown"
-                and route.path_regex.match(path)):
-            raise ApiError(405, "method_not_allowed",
-                           f"{request.method} is not allowed on {path}; use {', '.join(sorted(route.methods))}",
-                           {"Allow": ", ".join(sorted(route.methods))})
+    allowed = sorted({m for route in router.routes
+                      if isinstance(route, APIRoute) and route.endpoint.__name__ != "unknown"
+                      and route.path_regex.match(path) for m in route.methods})
+    if allowed:
+        raise ApiError(405, "method_not_allowed",
+                       f"{request.method} is not allowed on {path}; use {', '.join(allowed)}",
+                       {"Allow": ", ".join(allowed)})
     raise ApiError(404, "not_found", f"no endpoint {request.method} {path}")
 
 
@@ -178,8 +179,9 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
     if settings is not None:
         add_article_routes(router, holder, settings)
 
-    @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                      include_in_schema=False)
+    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                       include_in_schema=False)
     async def unknown(request: Request, rest: str = "") -> None:
         # Without this, unknown /api paths would fall through to the UI mounted at "/".

@@ -49,10 +49,6 @@ def _non_empty(value: str) -> str:
     return value
 
 
-def _as_list(value: object) -> object:
-    return [value] if isinstance(value, str) else value
-
-
 _DATE = r"^\d{4}(-\d{2}(-\d{2}([ T]\d{2}(:\d{2}(:\d{2})?)?)?)?)?$"
 
 
@@ -65,14 +61,22 @@ class Filters(Body):
     published_to: str | None = Field(None, pattern=_DATE, examples=["2023-08"], description=
                                      "Only articles published on or before this date; '2023-08' "
                                      "includes all of August.")
-    source: Annotated[list[CleanText] | None, BeforeValidator(_as_list)] = Field(
-        None, max_length=50, examples=[["长沙晚报"]], description="Only articles from these "
-        "sources (one name or a list; exact, case-insensitive).")
+    source: CleanText | list[CleanText] | None = Field(
+        None, examples=[["长沙晚报"]], description="Only articles from these sources (one name "
+        "or a list of up to 50; exact, case-insensitive).")
+
+    @field_validator("source")
+    @classmethod
+    def _few_sources(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list) and len(value) > 50:
+            raise ValueError("at most 50 sources")
+        return value
 
     def metadata_filter(self) -> MetadataFilter | None:
         """The filter record, or None when no field is set."""
         found = MetadataFilter(published_from=self.published_from, published_to=self.published_to,
-                               sources=tuple(self.source or ()))
+                               sources=(self.source,) if isinstance(self.source, str)
+                               else tuple(self.source or ()))
         return found if found.active else None
 
 
