@@ -91,8 +91,9 @@ class HybridRetriever:
                  mask: np.ndarray | None = None) -> tuple[Ranking, Ranking]:
         t = time.perf_counter()
         n = self.settings.retrieval.candidates
-        words = self.index.keyword.search(query, n, "words", mask)
-        bigrams = self.index.keyword.search(query, n, "bigrams", mask)
+        extra = () if mask is None else (mask,)
+        words = self.index.keyword.search(query, n, "words", *extra)
+        bigrams = self.index.keyword.search(query, n, "bigrams", *extra)
         timings["keyword_ms"] = (time.perf_counter() - t) * 1000
         return words, bigrams
 
