@@ -201,3 +201,36 @@ def test_questions_during_edits(client: httpx.Client) -> None:
         for t in threads:
             t.join()
     assert results and all(code < 500 for _, code, _ in results)
+
+
+def test_update_a_page_article_and_restart(client: httpx.Client, folders: Any) -> None:
+    first = client.get("/api/articles").json()["articles"][0]
+    body = {"title": first["title"], "text": "这篇报道已更正：岳麓区今年新建了九所学校。",
+            "source": "更正", "published": "2024-02-02"}
+    r = client.put(f"/api/articles/{first['article_id']}", json=body)
+    assert r.status_code == 200, r.text
+    assert ".withdrawn.json" in r.json()["files"]["written"]
+    assert "九所" in _ask(client, "岳麓区今年新建了几所学校？")["answer"]
+    with _serve(folders) as url, httpx.Client(base_url=url, timeout=60) as again:
+        found = again.get(f"/api/articles/{first['article_id']}").json()
+        assert found["source"] == "更正" and len(found["paragraphs"]) == 1
+        assert len(again.get("/api/articles").json()["articles"]) == 7
+
+
+def test_concurrent_edits_are_serialised(client: httpx.Client, folders: Any) -> None:
+    codes: list[int] = []
+
+    def add(n: int) -> None:
+        with httpx.Client(base_url=str(client.base_url), timeout=60) as c:
+            body = {**ARTICLE, "id": f"parallel-{n}", "text": f"第{n}篇并发添加的文章，编号{n}。"}
+            codes.append(c.post("/api/articles", json=body).status_code)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [201] * 4
+    ids = {a["article_id"] for a in client.get("/api/articles").json()["articles"]}
+    assert {f"parallel-{n}" for n in range(4)} <= ids
+    assert all((folders.corpus_dir / "added" / f"parallel-{n}.jsonl").is_file() for n in range(4))
