@@ -163,3 +163,9 @@ class CorpusReadOnlyError(RagError):
 
     code = "corpus_read_only"
     http_status = 409
+
+class QuestionLogError(RagError):
+    """The question log (SQLite) cannot be read; answering never depends on it."""
+
+    code = "question_log_unavailable"
+    http_status = 503

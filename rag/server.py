@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from rag import __version__
 from rag.api import (
@@ -19,8 +20,10 @@ from rag.api import (
     install_error_handlers,
 )
 from rag.api.responses import Utf8JSONResponse
+from rag.api.staff import build_staff_router
 from rag.api.state import Opener, PipelineLike
 from rag.config import Settings
+from rag.feedback import QuestionLog
 
 log = logging.getLogger(__name__)
 OPENAPI_URL = "/api/openapi.json"
@@ -34,14 +37,19 @@ DESCRIPTION = (
 
 
 def create_app(settings: Settings, pipeline: PipelineLike | None = None, *,
-               opener: Opener | None = None, ui: bool = True) -> FastAPI:
-    """The FastAPI app. Without a pipeline, it opens one in the background when the server starts."""
-    holder = PipelineHolder(settings, pipeline, opener)
+               opener: Opener | None = None, ui: bool = True,
+               questions: QuestionLog | None = None) -> FastAPI:
+    """The FastAPI app. Without a pipeline, it opens one in the background when the server starts;
+    without a question log, it keeps one under settings.index_dir (settings.question_log)."""
+    holder = PipelineHolder(settings, pipeline, opener, questions)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         holder.start()
+        if holder.questions.enabled:
+            await run_in_threadpool(holder.questions.prune)  # retention, before the first question
         yield
+        holder.questions.close()
 
     app = FastAPI(title="rag-news", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
@@ -59,13 +67,14 @@ def create_app(settings: Settings, pipeline: PipelineLike | None = None, *,
         # A local page: Swagger UI would load its scripts from a CDN.
         return HTMLResponse(files("rag").joinpath("ui_assets", "api_docs.html").read_text("utf-8"))
 
+    app.include_router(build_staff_router(holder.questions, settings.server))  # before /api's catch-all
     app.include_router(build_api_router(holder, settings.server, settings))
     app.include_router(build_openai_router(holder, settings.server))
     app.add_middleware(ApiGuard, settings=settings.server)
     if ui:
         from rag.ui import mount_ui
 
-        mount_ui(app, settings, holder.get)  # after the API routes, so "/" does not shadow /api
+        mount_ui(app, settings, holder.get, holder.questions)  # after the API routes, so "/" does not shadow /api
     return app
 
 

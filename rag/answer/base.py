@@ -19,6 +19,7 @@ class Draft(Record):
     cited: tuple[int, ...] = ()
     quotes: dict[int, str] = Field(default_factory=dict)
     confidence: float = 0.0
+    probability: float | None = None  # calibrated P(right), when a calibration model is loaded
     flags: tuple[str, ...] = ()
 
 

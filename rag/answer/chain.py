@@ -9,12 +9,13 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from rag.answer.base import Answerer, Draft, Embedder
+from rag.answer.calibrate import load_calibrator
 from rag.answer.citations import build_citations, claims_with_markers, related_citations, support
 from rag.answer.condense import condense, needs_context
 from rag.answer.extractive import ExtractiveAnswerer, years_agree
 from rag.answer.guards import drop_instructions, ungrounded
 from rag.answer.question import question_years
-from rag.answer.text import split_sentences
+from rag.answer.text import is_english, split_sentences
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings
 from rag.errors import InvalidQuestionError, LLMError, QuestionTooLongError
@@ -63,7 +64,7 @@ class AnswerChain:
             gen = self._generator(state["mode"])
         elif state["mode"] == "auto" and state["hits"]:
             first = self.extractive.answer(state["standalone"], state["hits"])
-            if self._route(first) == "llm":
+            if self._route(first, state["standalone"]) == "llm":
                 gen = self._available_generator()
         if gen is not None:
             t0 = time.perf_counter()
@@ -165,10 +166,14 @@ class AnswerChain:
                 return self._local()
         return None
 
-    def _route(self, draft: Draft) -> str:
-        """Auto mode's choice for an extractive draft: keep it, keep its refusal, or ask the LLM."""
+    def _route(self, draft: Draft, question: str) -> str:
+        """Auto mode's choice for an extractive draft: keep it, keep its refusal, or ask the LLM.
+        Refusals are kept (on rgb-dev the LLM made up answers for 4 of the 5 unanswerable questions
+        it was given after a refusal), except for an English question, which sentence
+        extraction over Chinese text cannot match; a low reader score asks the LLM."""
         if draft.abstained:
-            return "extractive" if NEAR_MISS.intersection(draft.flags) else "llm"
+            near = NEAR_MISS.intersection(draft.flags)
+            return "llm" if not near and is_english(question) else "extractive"
         return "extractive" if draft.confidence >= self.settings.answer.auto_min_confidence else "llm"
 
     def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -205,7 +210,7 @@ class AnswerChain:
     def _auto(self, state: dict[str, Any]) -> tuple[Draft, Draft | None]:
         """The extractive draft when it is confident (or a near-miss refusal), else the LLM's."""
         first = self.extractive.answer(state["standalone"], state["hits"])
-        gen = self._available_generator() if self._route(first) == "llm" else None
+        gen = self._available_generator() if self._route(first, state["standalone"]) == "llm" else None
         if gen is None:
             return first.model_copy(update={"flags": first.flags + ("via_extractive",)}), None
         try:
@@ -287,7 +292,9 @@ def build_chain(settings: Settings, retriever: Any, llm: Any = None,
     tok = tokenizer or Tokenizer()
     keyword = getattr(getattr(retriever, "index", None), "keyword", None)
     extractive = ExtractiveAnswerer(settings, embedder=embedder, tokenizer=tok,
-                                    idf=getattr(keyword, "idf", None))
+                                    idf=getattr(keyword, "idf", None),
+                                    calibrator=load_calibrator(settings.answer.calibration_file)
+                                    if settings.answer.min_answer_probability > 0 else None)
     if llm is not None and not hasattr(llm, "to_draft"):
         from rag.answer.llm import LLMAnswerer
 

@@ -18,6 +18,7 @@ from rag.answer.anchors import (
     role_qualifier,
 )
 from rag.answer.base import Draft, Embedder
+from rag.answer.calibrate import Calibrator, features
 from rag.answer.condense import topic_of
 from rag.answer.guards import addresses_a_model
 from rag.answer.lexicon import SYNONYMS
@@ -57,13 +58,14 @@ class ExtractiveAnswerer:
     """Answers by extracting the best supporting sentence(s); runs offline, no LLM."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None,
-                 idf: Callable[[str], float] | None = None) -> None:
+                 idf: Callable[[str], float] | None = None, calibrator: Calibrator | None = None) -> None:
         """`idf` (optional): how rare a word is in the corpus (the keyword index's), so that the
         question's distinctive words must be in the answer's article, not only its common ones."""
         self.settings = settings
         self.embedder = embedder
         self.tok = tokenizer or Tokenizer()
         self.idf = idf
+        self.calibrator = calibrator
 
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """Answer each part of the question from the context; abstain when no part is found."""
@@ -89,7 +91,18 @@ class ExtractiveAnswerer:
             for n, qt in d.quotes.items():
                 quotes[n] = quotes[n] + qt if n in quotes and qt not in quotes[n] else quotes.get(n, qt)
         flags = ("partial",) if len(found) < len(drafts) else ()
-        return Draft(text=text, cited=cited, quotes=quotes, confidence=min(d.confidence for d in found), flags=flags)
+        draft = Draft(text=text, cited=cited, quotes=quotes, confidence=min(d.confidence for d in found), flags=flags)
+        return self._calibrated(q, context, draft)
+
+    def _calibrated(self, q: Question, context: list[Hit], draft: Draft) -> Draft:
+        """The draft with its calibrated probability; a refusal ('unsure') below the threshold."""
+        if self.calibrator is None:
+            return draft
+        p = self.calibrator.probability(features(q, context, draft))
+        if p < self.settings.answer.min_answer_probability:
+            return Draft(text=self.settings.answer.abstain_phrase, abstained=True, confidence=draft.confidence,
+                         probability=p, flags=(*draft.flags, "unsure"))
+        return draft.model_copy(update={"probability": p})
 
     def _with_topic(self, part: str, topic: str) -> str:
         """'又是什么时候投运的' -> topic + '是什么时候投运的'; a part with its own subject stays as it is."""

@@ -41,10 +41,18 @@ def is_refusal(text: str) -> bool:
     return not head or bool(_REFUSAL.search(head))
 
 
+# How small models open an answer ('根据段落内容，…', '根据提供的新闻，…', 'According to the passages, …'):
+# words before the fact, which the product's answers lead with.
+_PREAMBLE = re.compile(r"^(?:根据|依据|按照)(?:以上|上述|所给|提供的|给出的)?(?:新闻)?(?:段落|材料|内容|新闻|文章|信息|资料)"
+                       r"(?:内容|中|的内容)?(?:所述|来看|可知|显示)?[，,：:]\s*"
+                       r"|^according to the (?:passages?|paragraphs?|context|articles?)[,:]\s*", re.I)
+
+
 def clean_output(text: str, max_chars: int) -> str:
-    """The reply as plain text: markup and code fences removed (links keep their words), cut at
-    the last sentence end within `max_chars`."""
+    """The reply as plain text: markup and code fences removed (links keep their words), a
+    'according to the paragraphs' preamble dropped, cut at the last sentence end within `max_chars`."""
     text = _MARKUP.sub(lambda m: m.group(1) or "", text).strip()
+    text = _PREAMBLE.sub("", text, count=1)
     if len(text) <= max_chars:
         return text
     kept = ""

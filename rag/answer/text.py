@@ -92,3 +92,4 @@ def missing_terms(terms: Iterable[str], text: str) -> list[str]:
     """Terms that do not occur in text (normalised)."""
     norm = normalize(text)
     return [t for t in terms if normalize(t) not in norm]
+

@@ -18,6 +18,7 @@ from rag.api.schemas import CitationOut, CleanText
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineHolder
 from rag.config import ServerSettings
+from rag.feedback import QuestionLog
 from rag.records import Answer, Citation
 
 MODELS = {"rag-news": None, "rag-news-extractive": "extractive", "rag-news-llm": "llm",
@@ -90,10 +91,12 @@ def _citations(answer: Answer) -> dict[str, Any]:
             "abstained": answer.abstained}
 
 
-def completion(answer: Answer, model: str, question: str) -> dict[str, Any]:
-    """A chat.completion object; `usage` counts characters (about one token each in Chinese)."""
+def completion(answer: Answer, model: str, question: str, answer_id: str = "") -> dict[str, Any]:
+    """A chat.completion object; `usage` counts characters (about one token each in Chinese);
+    `answer_id` (an extra field) is what POST /api/feedback refers to."""
     content = answer.answer + sources_footer(answer)
     return {
+        "answer_id": answer_id,
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion",
         "created": int(time.time()), "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
@@ -104,8 +107,10 @@ def completion(answer: Answer, model: str, question: str) -> dict[str, Any]:
     }
 
 
-def chunk_frames(first: object, rest: Iterator[str | Answer], model: str) -> AsyncIterator[str]:
-    """OpenAI chat.completion.chunk frames ending with `data: [DONE]`; citations in the last chunk."""
+def chunk_frames(first: object, rest: Iterator[str | Answer], model: str,
+                 questions: QuestionLog, t0: float) -> AsyncIterator[str]:
+    """OpenAI chat.completion.chunk frames ending with `data: [DONE]`; citations and the
+    answer_id in the last chunk."""
     base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion.chunk",
             "created": int(time.time()), "model": model}
 
@@ -121,7 +126,9 @@ def chunk_frames(first: object, rest: Iterator[str | Answer], model: str) -> Asy
                     footer = sources_footer(item)
                     if footer:
                         yield chunk({"content": footer})
-                    yield chunk({}, "stop", **_citations(item))
+                    ms = round((time.perf_counter() - t0) * 1000, 1)
+                    answer_id = await run_in_threadpool(questions.remember, item, "v1-stream", ms)
+                    yield chunk({}, "stop", answer_id=answer_id, **_citations(item))
                 elif item:
                     yield chunk({"content": item})
         except Exception as exc:  # noqa: BLE001 - the status line is already sent
@@ -150,13 +157,15 @@ def build_openai_router(holder: PipelineHolder, server: ServerSettings) -> APIRo
     async def chat(req: ChatRequest) -> Any:
         question, history = split_messages(req.messages)
         check_history(history, server.max_history_chars)
-        pipeline, mode = holder.get(), _mode(req.model)
+        pipeline, mode, t0 = holder.get(), _mode(req.model), time.perf_counter()
         if not req.stream:
             answer = await run_in_threadpool(pipeline.ask, question, history, None, mode)
-            return completion(answer, req.model, question)
+            ms = round((time.perf_counter() - t0) * 1000, 1)
+            answer_id = await run_in_threadpool(holder.questions.remember, answer, "v1", ms)
+            return completion(answer, req.model, question, answer_id)
         it = iter(await run_in_threadpool(pipeline.stream, question, history, None, mode))
         first, rest = await first_item(it)
-        return sse_response(chunk_frames(first, rest, req.model))
+        return sse_response(chunk_frames(first, rest, req.model, holder.questions, t0))
 
     @router.get("/models", summary="The model ids this server answers to")
     async def models() -> dict[str, Any]:

@@ -31,6 +31,7 @@ from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineHolder
 from rag.config import ServerSettings, Settings
 from rag.errors import RagError
+from rag.feedback import QuestionLog
 from rag.records import Answer
 
 ERRORS = {code: {"description": text, "content": {"application/json": {"example": {
@@ -76,14 +77,18 @@ def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 1)
 
 
-def ask_frames(first: object, rest: Iterator[str | Answer], t0: float) -> AsyncIterator[str]:
+def ask_frames(first: object, rest: Iterator[str | Answer], t0: float,
+               questions: QuestionLog) -> AsyncIterator[str]:
     """SSE frames: `delta` events with text pieces, then one `answer` event (or an `error` event)."""
 
     async def frames() -> AsyncIterator[str]:
         try:
             async for item in drain(first, rest):
                 if isinstance(item, Answer):
-                    yield sse_event(AskResponse.of(item, {"server_total": _ms(t0)}).model_dump(), "answer")
+                    ms = _ms(t0)
+                    answer_id = await run_in_threadpool(questions.remember, item, "api-stream", ms)
+                    yield sse_event(AskResponse.of(item, {"server_total": ms}, answer_id).model_dump(),
+                                    "answer")
                 elif item:
                     yield sse_event({"text": item}, "delta")
         except Exception as exc:  # noqa: BLE001 - the status line is already sent
@@ -124,7 +129,9 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
         pipeline, t0 = holder.get(), time.perf_counter()
         answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode,
                                          **_filters(req))
-        return AskResponse.of(answer, {"server_total": _ms(t0)})
+        ms = _ms(t0)
+        answer_id = await run_in_threadpool(holder.questions.remember, answer, "api", ms)
+        return AskResponse.of(answer, {"server_total": ms}, answer_id)
 
     @router.post("/ask/stream", summary="Answer as server-sent events",
                  response_class=StreamingResponse,
@@ -138,7 +145,7 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
         it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k,
                                           req.mode, **_filters(req)))
         first, rest = await first_item(it)  # errors before any output keep their HTTP status
-        return sse_response(ask_frames(first, rest, t0))
+        return sse_response(ask_frames(first, rest, t0, holder.questions))
 
     @router.post("/search", response_model=SearchResponse, summary="Ranked paragraphs for a query")
     async def search(req: SearchRequest) -> SearchResponse:

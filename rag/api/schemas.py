@@ -94,6 +94,17 @@ class AskRequest(Filters):
     _check = field_validator("question")(_non_empty)
 
 
+class FeedbackRequest(Body):
+    """A citizen's or staff member's rating of one answer."""
+
+    answer_id: CleanText = Field(min_length=1, max_length=64, description="From the answer.",
+                                 examples=["ans-0123456789abcdef0123"])
+    rating: Literal["up", "down"]
+    comment: CleanText | None = Field(
+        None, max_length=2000, description="Optional; the correct answer when the rating is "
+        "'down' (it becomes the expected answer of `rag questions --export-eval`).")
+
+
 class SearchRequest(Filters):
     """A search for paragraphs."""
 
@@ -132,11 +143,13 @@ class AskResponse(BaseModel):
     mode: str
     flags: list[str] = []
     timings_ms: dict[str, float]
+    answer_id: str = Field("", description="Refer to this answer in POST /api/feedback.")
 
     @classmethod
-    def of(cls, a: Answer, extra_ms: dict[str, float] | None = None) -> AskResponse:
-        """From the record, adding server-side timings."""
-        return cls(answer=a.answer, abstained=a.abstained,
+    def of(cls, a: Answer, extra_ms: dict[str, float] | None = None,
+           answer_id: str = "") -> AskResponse:
+        """From the record, adding server-side timings and the answer's id."""
+        return cls(answer=a.answer, abstained=a.abstained, answer_id=answer_id,
                    citations=[CitationOut.of(c) for c in a.citations],
                    related=[CitationOut.of(c) for c in a.related],
                    standalone_question=a.standalone_question, mode=a.mode, flags=list(a.flags),

@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 
 from rag.config import Settings
 from rag.errors import IndexCorruptError, NotReadyError, RagError
+from rag.feedback import QuestionLog
 from rag.records import Answer, Article, Hit
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,13 @@ def open_real_pipeline(settings: Settings, startup: Startup) -> PipelineLike:
 
 
 class PipelineHolder:
-    """The one pipeline of a server process: given ready-made, or opened on a background thread."""
+    """The one pipeline of a server process: given ready-made, or opened on a background thread;
+    and the server's question log (`questions`), which every route and the UI record answers in."""
 
     def __init__(self, settings: Settings, pipeline: PipelineLike | None = None,
-                 opener: Opener | None = None) -> None:
+                 opener: Opener | None = None, questions: QuestionLog | None = None) -> None:
         self._settings = settings
+        self.questions = questions or QuestionLog(settings.question_log, settings.index_dir)
         self._opener = opener or open_real_pipeline
         self._pipeline = pipeline
         self._state: State = "ready" if pipeline is not None else "idle"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from html import escape
 from typing import Any
@@ -11,7 +12,9 @@ import gradio as gr
 
 from rag.config import Settings
 from rag.errors import InvalidQuestionError, NotReadyError, RagError
+from rag.feedback import QuestionLog, new_answer_id
 from rag.records import Answer
+from rag.ui.feedback import feedback_row, wire_feedback
 from rag.ui.render import (
     Turn,
     answer_markdown,
@@ -20,6 +23,7 @@ from rag.ui.render import (
     sources_html,
     turn_record,
 )
+from rag.ui.staff import staff_tab
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +53,14 @@ def _history(turns: list[Turn]) -> list[dict[str, str]]:
     return out
 
 
-def make_respond(get_pipeline: GetPipeline) -> Callable[[str, Chat, list[Turn]], Iterator[Update]]:
-    """The chat handler: streams the answer into the last message, then links its citations."""
+def make_respond(get_pipeline: GetPipeline, questions: QuestionLog | None = None,
+                 ) -> Callable[[str, Chat, list[Turn]], Iterator[Update]]:
+    """The chat handler: streams the answer into the last message, then links its citations;
+    the answer is recorded in the question log (its id is what 👍/👎 refer to)."""
+
+    def remember(answer: Answer, t0: float) -> str:
+        ms = (time.perf_counter() - t0) * 1000
+        return questions.remember(answer, "ui", ms) if questions is not None else new_answer_id()
 
     def respond(question: str, chat: Chat, turns: list[Turn]) -> Iterator[Update]:
         question = (question or "").strip()
@@ -60,7 +70,7 @@ def make_respond(get_pipeline: GetPipeline) -> Callable[[str, Chat, list[Turn]],
             return
         chat += [{"role": "user", "content": question}, {"role": "assistant", "content": THINKING}]
         yield "", chat, turns, sources_html(turns)
-        text, final = "", None
+        text, final, t0 = "", None, time.perf_counter()
         try:
             for item in get_pipeline().stream(question, _history(turns)):
                 if isinstance(item, Answer):
@@ -79,7 +89,7 @@ def make_respond(get_pipeline: GetPipeline) -> Callable[[str, Chat, list[Turn]],
             chat[-1] = {"role": "assistant", "content": _friendly(RuntimeError("no answer"))}
             yield "", chat, turns, sources_html(turns)
             return
-        turns.append(turn_record(question, final))
+        turns.append(turn_record(question, final, remember(final, t0), len(chat) - 1))
         chat[-1] = {"role": "assistant", "content": answer_markdown(final, len(turns) - 1)}
         yield "", chat, turns, sources_html(turns)
 
@@ -127,8 +137,9 @@ def make_example_loader(get_pipeline: GetPipeline, defaults: tuple[str, ...]) ->
 def _chat_column(examples: tuple[str, ...]) -> dict[str, Any]:
     """The conversation, the question box and the example questions."""
     chat = gr.Chatbot(label="对话", elem_id="chat", height=460, buttons=["copy"],
-                      feedback_options=None, layout="bubble", show_label=False,
+                      feedback_options=("Like", "Dislike"), layout="bubble", show_label=False,
                       placeholder="您好！请在下方输入问题，或点击示例问题。")
+    feedback = feedback_row()  # right under the answers its 👍/👎 refer to
     with gr.Row(elem_id="ask-bar"):
         question = gr.Textbox(show_label=False, elem_id="question", scale=5, min_width=160,
                               placeholder="请输入您的问题…", max_length=500, autofocus=True)
@@ -137,12 +148,15 @@ def _chat_column(examples: tuple[str, ...]) -> dict[str, Any]:
     with gr.Row(elem_id="examples"):
         buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in examples]
     clear = gr.Button("开始新的对话", size="sm", elem_id="new-chat")
-    return {"chat": chat, "question": question, "send": send, "examples": buttons, "clear": clear}
+    return {"chat": chat, "question": question, "send": send, "examples": buttons, "clear": clear,
+            "feedback": feedback}
 
 
-def build_ui(settings: Settings, get_pipeline: GetPipeline) -> gr.Blocks:
-    """The Blocks app; `get_pipeline` returns the open pipeline or raises NotReadyError."""
-    respond = make_respond(get_pipeline)
+def build_ui(settings: Settings, get_pipeline: GetPipeline,
+             questions: QuestionLog | None = None) -> gr.Blocks:
+    """The Blocks app; `get_pipeline` returns the open pipeline or raises NotReadyError;
+    `questions` is the server's question log (None: answers are not recorded)."""
+    respond = make_respond(get_pipeline, questions)
     list_articles, show_article = make_article_loaders(get_pipeline)
     examples = settings.server.example_questions
     with gr.Blocks(title="新闻问答", analytics_enabled=False) as blocks:
@@ -158,6 +172,8 @@ def build_ui(settings: Settings, get_pipeline: GetPipeline) -> gr.Blocks:
                 picker = gr.Dropdown(label="选择文章", choices=[], elem_id="article-picker")
                 reader = gr.HTML('<div class="src-empty">正在加载文章列表…</div>', elem_id="reader",
                                  js_on_load=None)
+            with gr.Tab("工作人员", id="staff", elem_id="tab-staff"):
+                staff_tab(questions, settings.server)  # shows nothing until the key is checked
         question, chat = ui["question"], ui["chat"]
         inputs, outputs = [question, chat, turns], [question, chat, turns, sources]
         ui["send"].click(respond, inputs, outputs)
@@ -168,6 +184,7 @@ def build_ui(settings: Settings, get_pipeline: GetPipeline) -> gr.Blocks:
         reset = (lambda: ("", [], [], sources_html([])), None, outputs)
         ui["clear"].click(*reset, queue=False)
         chat.clear(*reset, queue=False)
+        wire_feedback(chat, turns, ui["feedback"], questions, ui["clear"])
         picker.change(show_article, picker, reader)
         blocks.load(list_articles, None, [picker, reader])
         browse.select(list_articles, picker, [picker, reader])  # the list may arrive after start-up

@@ -64,9 +64,11 @@ def _citation(c: Citation, turn: int, related: bool) -> str:
     )
 
 
-def turn_record(question: str, answer: Answer) -> Turn:
-    """What the UI keeps of one exchange (plain data, stored in gr.State)."""
+def turn_record(question: str, answer: Answer, answer_id: str = "", chat_index: int = -1) -> Turn:
+    """What the UI keeps of one exchange (plain data, stored in gr.State); `chat_index` is the
+    answer's message in the chat, which a 👍/👎 click names."""
     return {"question": question, "answer": answer.answer, "abstained": answer.abstained,
+            "answer_id": answer_id, "chat_index": chat_index,
             "citations": [c.model_dump() for c in answer.citations],
             "related": [c.model_dump() for c in answer.related]}
 
@@ -112,3 +114,13 @@ def article_html(article: Article) -> str:
 def articles_intro(count: int) -> str:
     """The browse tab's text before an article is chosen."""
     return f'<div class="src-empty">共 {count} 篇文章。请在上方选择一篇阅读全文。</div>'
+
+
+def feedback_note(rating: str | None, stored: bool) -> str:
+    """The line under the chat after a 👍/👎 click."""
+    if not stored:
+        return '<div class="fb-note">反馈暂时无法保存，感谢您的理解。</div>' if rating else ""
+    if rating == "up":
+        return '<div class="fb-note">感谢您的肯定！</div>'
+    return ('<div class="fb-note">感谢反馈！如您知道正确答案或想说明问题所在，'
+            '可在下方补充（可选）。</div>')

@@ -70,3 +70,10 @@ def test_context_budget_keeps_the_sentences_that_match(make_hits) -> None:  # ty
     texts = budget_context("全区各校召开了多少次家长会？", hits, 200)
     assert len(texts) == 2 and "62次" in texts[0] and len(texts[0]) < 200
     assert texts[0].startswith("《家校同携手》") and texts[1].endswith("短段落。")
+
+
+def test_clean_output_drops_a_according_to_the_paragraphs_preamble() -> None:
+    assert clean_output("根据段落内容，印度新当选总统是穆尔穆[2]。", 300) == "印度新当选总统是穆尔穆[2]。"
+    assert clean_output("根据提供的新闻段落，62次[1]。", 300) == "62次[1]。"
+    assert clean_output("According to the passages, 62 meetings[1].", 300) == "62 meetings[1]."
+    assert clean_output("根据规定，每人限购两件[1]。", 300) == "根据规定，每人限购两件[1]。"  # a fact, not a preamble

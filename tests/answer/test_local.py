@@ -101,6 +101,19 @@ def test_auto_keeps_a_near_miss_refusal_without_asking(settings, fake, retriever
     assert ans.abstained and "other_year" in ans.flags and not fake.requests
 
 
+def test_auto_routes_refusals_by_the_question_language(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.base import Draft
+
+    chain = build_chain(_auto(settings, least=1.5), retriever, local=FakeLocal(fake))
+    refused = Draft(text="", abstained=True, flags=("terms_missing",))
+    assert chain._route(refused, "天元区的学校开了多少次家长会？") == "extractive"
+    assert chain._route(refused, "How many parent meetings did Tianyuan's schools hold?") == "llm"
+    near = Draft(text="", abstained=True, flags=("other_year",))
+    assert chain._route(near, "How many parent meetings were held in 2019?") == "extractive"
+    assert chain._route(Draft(text="62次", confidence=1.4), "开了多少次家长会？") == "llm"
+    assert chain._route(Draft(text="62次", confidence=1.5), "开了多少次家长会？") == "extractive"
+
+
 def test_auto_asks_the_llm_when_the_reader_is_unsure(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
     q = "天元区鼓励教师和父母怎么做？"
     n = _n(retriever, q, "父母走进学校")

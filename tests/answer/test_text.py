@@ -37,3 +37,4 @@ def test_coverage_counts_news_synonyms_nearly_in_full() -> None:
     assert coverage([("动工", 1.0)], "大桥于2019年10月开工") == pytest.approx(0.9)
     assert coverage([("第一位", 1.0)], "始终把安全摆在首位") == pytest.approx(0.9)
     assert coverage([("动工", 1.0)], "大桥于2019年10月通车") == 0.0
+

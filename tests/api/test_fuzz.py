@@ -5,7 +5,9 @@ No input may give a 5xx; every answer is JSON (or, for the streams, SSE) that ma
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from starlette.testclient import TestClient
 
 from api.fakes import FakePipeline
 from rag.config import ServerSettings, Settings
+from rag.feedback import QuestionLog
 from rag.server import create_app
 
 schemathesis = pytest.importorskip("schemathesis", reason="pip install -e .[dev]")
@@ -34,13 +37,15 @@ CONFIG = SchemathesisConfig.from_dict({
 
 
 KEY = "fuzz-key"
+_LOG_DIR = tempfile.TemporaryDirectory(prefix="rag-fuzz-")  # removed when the session ends
 
 
 def _app() -> Any:
     """The API over the in-memory fake (nothing on disk): no rate limit, as the fuzzer sends
     bursts; a key, so that /api/status answers the test client (not a loopback address)."""
     settings = Settings(server=ServerSettings(rate_limit_per_minute=0, api_key=KEY))
-    return create_app(settings, FakePipeline(), ui=False)
+    return create_app(settings, FakePipeline(), ui=False,  # the question log: never the repo's embeddings/
+                      questions=QuestionLog(settings.question_log, Path(_LOG_DIR.name)))
 
 
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", _app(), config=CONFIG)
