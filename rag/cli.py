@@ -13,7 +13,8 @@ from pathlib import Path
 from rag.config import Settings
 from rag.errors import RagError
 
-COMMANDS = ("ingest", "index", "search", "ask", "serve", "eval", "bench", "train", "questions")
+COMMANDS = ("ingest", "index", "search", "ask", "serve", "eval", "bench", "train", "questions",
+            "articles")
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 

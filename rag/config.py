@@ -204,6 +204,13 @@ class ServerSettings(BaseModel):
     body_timeout_s: float = Field(
         10.0, gt=0, description="Seconds a client may take to send a whole request body (one shorter "
         "than its Content-Length, or trickled in) before it gets 408 and the connection is closed.")
+    open_editing_loopback: bool = Field(
+        False, description="Without an API key, let clients on this machine (127.0.0.1, ::1) add, "
+        "change and remove articles (POST/PUT/DELETE /api/articles); off, those edits need the key "
+        "and are refused (403) while none is configured.")
+    max_upload_bytes: int = Field(
+        2_000_000, ge=1024, description="Largest body of POST/PUT /api/articles (a JSON article or "
+        "an uploaded corpus file); larger ones get 413. Other /api bodies keep max_body_bytes.")
     max_history_chars: int = Field(
         4000, ge=0, description="Most characters of conversation history (all earlier turns together) "
         "in /api/ask, /api/ask/stream and /v1/chat/completions; over it 413; 0 = no limit.")
@@ -232,6 +239,15 @@ class IndexSettings(BaseModel):
         "first, like a new corpus) instead of reporting status 'corrupt'. Vectors are reused from "
         "the embedding cache unless the cache itself is damaged.")
 
+
+class EditSettings(BaseModel):
+    """Limits on articles added or changed through the API and `rag add`."""
+
+    max_article_chars: int = Field(
+        200_000, ge=100, description="Most characters of text in one added or changed article "
+        "(more: 413 article_too_large).")
+    max_articles_per_file: int = Field(
+        5_000, ge=1, description="Most articles one uploaded or added file may hold.")
 
 class QuestionLogSettings(BaseModel):
     """The staff's question log and answer feedback (SQLite under the index folder; no IP addresses)."""
@@ -284,6 +300,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     local_llm: LocalLLMSettings = Field(default_factory=LocalLLMSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
+    edit: EditSettings = Field(default_factory=EditSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     eval: EvalSettings = Field(default_factory=EvalSettings)
     question_log: QuestionLogSettings = Field(default_factory=QuestionLogSettings)

@@ -130,6 +130,40 @@ class NotReadyError(RagError):
     http_status = 503
 
 
+class ArticleError(RagError):
+    """An article to add or change is unusable (no text, a bad id, an unreadable file)."""
+
+    code = "invalid_article"
+    http_status = 422
+
+
+class ArticleTooLargeError(ArticleError):
+    """An article or uploaded file is larger than the configured limit."""
+
+    code = "article_too_large"
+    http_status = 413
+
+
+class UnsupportedFormatError(ArticleError):
+    """An uploaded file is in a format the ingestion does not read."""
+
+    code = "unsupported_format"
+    http_status = 415
+
+
+class DuplicateArticleError(ArticleError):
+    """An article to add has the id of an article already in the corpus."""
+
+    code = "duplicate_article"
+    http_status = 409
+
+
+class CorpusReadOnlyError(RagError):
+    """The corpus cannot be edited (it is a single file, not a folder)."""
+
+    code = "corpus_read_only"
+    http_status = 409
+
 class QuestionLogError(RagError):
     """The question log (SQLite) cannot be read; answering never depends on it."""
 

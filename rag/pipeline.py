@@ -136,17 +136,31 @@ class Pipeline:
         chain = build_chain(settings, retriever, embedder=self.embedder, local=self.local)
         return type(self)(settings, self.index, self.embedder, retriever, chain, self.local)
 
+    def with_index(self, index: Any) -> Pipeline:
+        """A sibling over another generation of the same index (after an article edit): same
+        settings, embedder and on-box LLM; a new retriever and chain. No warm-up query."""
+        from rag.answer.chain import build_chain
+        from rag.retrieve import HybridRetriever
+
+        retriever = HybridRetriever(index, self.embedder, self.settings,
+                                    pool=getattr(self.retriever, "pool", None))
+        chain = build_chain(self.settings, retriever, embedder=self.embedder, local=self.local,
+                            tokenizer=getattr(self.chain, "tok", None))
+        return type(self)(self.settings, index, self.embedder, retriever, chain, self.local)
+
     def ask(self, question: str, history: History = (), top_k: int | None = None,
-            mode: str | None = None) -> Answer:
-        """Answer one question with citations (or abstain)."""
-        return self.chain.invoke(question, history=history, top_k=top_k, mode=mode)
+            mode: str | None = None, filters: Any = None) -> Answer:
+        """Answer one question with citations (or abstain); `filters` (a MetadataFilter) limits
+        retrieval to the articles it allows."""
+        return self.chain.invoke(question, history=history, top_k=top_k, mode=mode, filters=filters)
 
     def stream(self, question: str, history: History = (), top_k: int | None = None,
-               mode: str | None = None) -> Iterator[str | Answer]:
+               mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]:
         """Stream text pieces, then the final Answer record."""
-        return self.chain.stream(question, history=history, top_k=top_k, mode=mode)
+        return self.chain.stream(question, history=history, top_k=top_k, mode=mode, filters=filters)
 
-    def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, mode: str | None = None,
+               filters: Any = None) -> list[Hit]:
         """Ranked paragraphs for a query."""
         query = (query or "").strip()
         if not query:
@@ -158,7 +172,7 @@ class Pipeline:
                 f"the query is {len(query)} characters long; the limit is "
                 f"{self.settings.answer.max_question_chars}"
             )
-        return self.retriever.search(query, k=k, mode=mode)
+        return self.retriever.search(query, k=k, mode=mode, filters=filters)
 
     def examples(self, n: int = 4) -> list[str]:
         """Up to n questions this corpus can answer, for the UI: the configured examples that get

@@ -91,6 +91,35 @@ class Chunk(Record):
         return f"{self.article_title}\n{self.text}" if self.article_title else self.text
 
 
+class MetadataFilter(Record):
+    """Which articles retrieval may draw from: a publication-date range (inclusive, compared as
+    ISO text on the bound's length, so "2023-08" is all of August) and a set of sources."""
+
+    published_from: str | None = None
+    published_to: str | None = None
+    sources: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """Whether the filter excludes anything."""
+        return bool(self.published_from or self.published_to or self.sources)
+
+    def allows(self, article: Article) -> bool:
+        """Whether `article` passes (an article without a date fails a date bound)."""
+        if self.sources and (article.source or "").strip().casefold() not in {
+                s.strip().casefold() for s in self.sources}:
+            return False
+        if self.published_from or self.published_to:
+            date = (article.published or "").strip().replace("/", "-")
+            if not date:
+                return False
+            if self.published_from and date[:len(self.published_from)] < self.published_from:
+                return False
+            if self.published_to and date[:len(self.published_to)] > self.published_to:
+                return False
+        return True
+
+
 class Hit(Record):
     """One retrieved paragraph with its scores."""
 

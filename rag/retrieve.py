@@ -20,7 +20,7 @@ from rag.errors import InvalidQuestionError
 from rag.index.embedders import Embedder, embed_query
 from rag.index.keyword import bigram_tokens
 from rag.index.loaded import LoadedIndex
-from rag.records import Hit
+from rag.records import Hit, MetadataFilter
 
 Mode = Literal["hybrid", "dense", "keyword"]
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -47,7 +47,8 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 class HybridRetriever:
     """Finds the paragraphs that answer a query; holds the loaded index and the embedder."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings,
+                 pool: ThreadPoolExecutor | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
@@ -56,7 +57,7 @@ class HybridRetriever:
         for c in index.chunks:
             self._chunks_of[c.paragraph_ids[0]].append(c.chunk_id)
         self._shingles: dict[str, frozenset[str]] = {}
-        self._keyword_pool: ThreadPoolExecutor | None = None
+        self._keyword_pool = pool  # shared by the retrievers of successive index generations
 
     def _shingle(self, paragraph_id: str) -> frozenset[str]:
         if paragraph_id not in self._shingles:
@@ -64,13 +65,42 @@ class HybridRetriever:
             self._shingles[paragraph_id] = frozenset(bigram_tokens(text))
         return self._shingles[paragraph_id]
 
-    def _keyword(self, query: str, timings: dict[str, float]) -> tuple[Ranking, Ranking]:
+    def _allowed(self, filters: MetadataFilter | None) -> tuple[list[str], np.ndarray] | None:
+        """The chunk ids a filter allows, and the same as a mask over the keyword index's ids."""
+        if filters is None or not filters.active:
+            return None
+        articles = {a.article_id for a in self.index.articles if filters.allows(a)}
+        ids = [c.chunk_id for c in self.index.chunks if c.article_id in articles]
+        by_id = self.index.chunk_by_id
+        mask = np.fromiter((by_id[c].article_id in articles for c in self.index.keyword.ids),
+                           dtype=bool, count=len(self.index.keyword.ids))
+        return ids, mask
+
+    def _dense(self, qvec: np.ndarray, allowed: tuple[list[str], np.ndarray] | None) -> Ranking:
+        n = self.settings.retrieval.candidates
+        if allowed is None:
+            return self.index.store.search(qvec, n)
+        within = getattr(self.index.store, "search_within", None)
+        if within is not None:
+            return list(within(qvec, n, allowed[0]))
+        keep = set(allowed[0])  # another backend: over-fetch, then keep the allowed chunks
+        found = self.index.store.search(qvec, min(len(self.index.store), n * 20))
+        return [(c, s) for c, s in found if c in keep][:n]
+
+    def _keyword(self, query: str, timings: dict[str, float],
+                 mask: np.ndarray | None = None) -> tuple[Ranking, Ranking]:
         t = time.perf_counter()
         n = self.settings.retrieval.candidates
-        words = self.index.keyword.search(query, n, "words")
-        bigrams = self.index.keyword.search(query, n, "bigrams")
+        extra = () if mask is None else (mask,)
+        words = self.index.keyword.search(query, n, "words", *extra)
+        bigrams = self.index.keyword.search(query, n, "bigrams", *extra)
         timings["keyword_ms"] = (time.perf_counter() - t) * 1000
         return words, bigrams
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        """The threads that run BM25 beside the query embedding (made on first use)."""
+        return self._pool()
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._keyword_pool is None:
@@ -79,10 +109,13 @@ class HybridRetriever:
 
     def search(self, query: str, k: int = 5, mode: Mode | None = None,
                timings: dict[str, float] | None = None,
-               query_vector: np.ndarray | None = None) -> list[Hit]:
+               query_vector: np.ndarray | None = None,
+               filters: MetadataFilter | None = None) -> list[Hit]:
         """The k best paragraphs for `query`, best first; timings (ms) go into `timings` if given.
 
         `query_vector` (the embedder's query vector of `query`) skips embedding, for batch evaluation.
+        `filters` restricts both the dense and the keyword candidates to the articles it allows
+        (before fusion, so k hits come back when k allowed paragraphs match).
         """
         query = query.strip()
         if not query:
@@ -94,10 +127,14 @@ class HybridRetriever:
             mode = "keyword"
         tm: dict[str, float] = {}
         t0 = time.perf_counter()
+        allowed = self._allowed(filters)
+        mask = None if allowed is None else allowed[1]
+        if allowed is not None and not allowed[0]:
+            return []
         keyword_job: Future[tuple[Ranking, Ranking]] | None = None
         if mode != "dense" and self.index.dense_ready and query_vector is None:
             # BM25 runs while ONNX Runtime embeds the query (it releases the GIL): off the critical path
-            keyword_job = self._pool().submit(self._keyword, query, tm)
+            keyword_job = self._pool().submit(self._keyword, query, tm, mask)
         if not self.index.dense_ready:
             qvec = None
         else:
@@ -106,7 +143,7 @@ class HybridRetriever:
         dense: Ranking = []
         t = time.perf_counter()
         if mode != "keyword" and qvec is not None:
-            dense = self.index.store.search(qvec, self.settings.retrieval.candidates)
+            dense = self._dense(qvec, allowed)
         tm["dense_ms"] = (time.perf_counter() - t) * 1000
         words: Ranking = []
         bigrams: Ranking = []
@@ -115,7 +152,7 @@ class HybridRetriever:
             words, bigrams = keyword_job.result()
             tm["keyword_wait_ms"] = (time.perf_counter() - t) * 1000
         elif mode != "dense":
-            words, bigrams = self._keyword(query, tm)
+            words, bigrams = self._keyword(query, tm, mask)
         t = time.perf_counter()
         r = self.settings.retrieval
         if mode == "dense":

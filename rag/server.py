@@ -68,7 +68,7 @@ def create_app(settings: Settings, pipeline: PipelineLike | None = None, *,
         return HTMLResponse(files("rag").joinpath("ui_assets", "api_docs.html").read_text("utf-8"))
 
     app.include_router(build_staff_router(holder.questions, settings.server))  # before /api's catch-all
-    app.include_router(build_api_router(holder, settings.server))
+    app.include_router(build_api_router(holder, settings.server, settings))
     app.include_router(build_openai_router(holder, settings.server))
     app.add_middleware(ApiGuard, settings=settings.server)
     if ui:

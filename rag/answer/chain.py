@@ -47,16 +47,17 @@ class AnswerChain:
     # --- public ---------------------------------------------------------------------------
 
     def invoke(self, question: str, history: History = (), top_k: int | None = None,
-               mode: str | None = None) -> Answer:
-        """Answer one question (with optional OpenAI-style history) as an Answer record."""
-        state = self._start(question, history, top_k, mode)
+               mode: str | None = None, filters: Any = None) -> Answer:
+        """Answer one question (with optional OpenAI-style history) as an Answer record; `filters`
+        (a MetadataFilter) restricts retrieval to the articles it allows."""
+        state = {**self._start(question, history, top_k, mode), "filters": filters}
         result: Answer = self._runnables[state["mode"]].invoke(state)
         return result
 
     def stream(self, question: str, history: History = (), top_k: int | None = None,
-               mode: str | None = None) -> Iterator[str | Answer]:
+               mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]:
         """Text pieces as they are produced (sentences, or LLM tokens), then the final Answer last."""
-        state = self._start(question, history, top_k, mode)
+        state = {**self._start(question, history, top_k, mode), "filters": filters}
         state = self._retrieve(self._condense(state))
         gen, first = None, None
         if state["mode"] in GENERATIVE and state["hits"]:
@@ -187,7 +188,10 @@ class AnswerChain:
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()
-        hits: list[Hit] = list(self.retriever.search(state["standalone"], state["k"], None))
+        filters = state.get("filters")
+        found = (self.retriever.search(state["standalone"], state["k"], None, filters=filters)
+                 if filters is not None else self.retriever.search(state["standalone"], state["k"], None))
+        hits: list[Hit] = list(found)
         return {**state, "hits": hits, "t_retrieve": (time.perf_counter() - t) * 1000}
 
     def _answer(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -277,13 +281,15 @@ class AnswerChain:
 
 
 def build_chain(settings: Settings, retriever: Any, llm: Any = None,
-                embedder: Embedder | None = None, local: Any = None) -> AnswerChain:
+                embedder: Embedder | None = None, local: Any = None,
+                tokenizer: Tokenizer | None = None) -> AnswerChain:
     """The answer chain over a retriever (anything with search(query, k, mode) -> list[Hit]).
 
     `llm` is an LLMAnswerer or a LangChain chat model; without it LLM mode builds one from settings
     on first use. `embedder` (optional) lets the extractive reader score sentences by similarity.
+    `tokenizer`: a jieba tokenizer already loaded (another chain's), which takes seconds to load.
     """
-    tok = Tokenizer()
+    tok = tokenizer or Tokenizer()
     keyword = getattr(getattr(retriever, "index", None), "keyword", None)
     extractive = ExtractiveAnswerer(settings, embedder=embedder, tokenizer=tok,
                                     idf=getattr(keyword, "idf", None),

@@ -20,6 +20,7 @@ from rag.config import ServerSettings
 GUARDED_PREFIXES = ("/api/", "/v1/")
 UI_PREFIX = "/gradio_api/"  # Gradio's queue/join, call/*, run/*, upload, heartbeat…: they call the pipeline
 PUBLIC_PATHS = frozenset({"/api/docs", "/api/openapi.json", "/api/docs/oauth2-redirect"})
+EDIT_PREFIX = "/api/articles"  # POST/PUT bodies there may be as large as max_upload_bytes
 PROBE_PATH = "/api/health"  # no key, no rate limit: load balancers and monitors poll it
 Zone = Literal["api", "ui", "open"]
 
@@ -78,6 +79,7 @@ class ApiGuard:
     def __init__(self, app: ASGIApp, settings: ServerSettings) -> None:
         self.app = app
         self.max_body = settings.max_body_bytes
+        self.max_upload = max(settings.max_upload_bytes, settings.max_body_bytes)
         self.body_timeout_s = settings.body_timeout_s
         secret = settings.api_key.get_secret_value() if settings.api_key else ""
         self.api_key = secret.encode() if secret else None
@@ -98,8 +100,10 @@ class ApiGuard:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
+        limit = (self.max_upload if path.startswith(EDIT_PREFIX) and scope.get("method") in ("POST", "PUT")
+                 else self.max_body)
         try:
-            body = await self._read_body(headers, receive)
+            body = await self._read_body(headers, receive, limit)
         except TimeoutError:
             await error_response(408, "request_timeout",
                                  f"the request body did not arrive within {self.body_timeout_s:g} s",
@@ -107,7 +111,7 @@ class ApiGuard:
             return
         if body is None:
             await error_response(413, "payload_too_large",
-                                 f"the request body is larger than {self.max_body} bytes")(
+                                 f"the request body is larger than {limit} bytes")(
                 scope, _drained, send)
             return
         await self.app(scope, _replay(body, receive), send)
@@ -134,12 +138,12 @@ class ApiGuard:
             return error_response(401, code, msg, {"WWW-Authenticate": "Bearer"})
         return None
 
-    async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
+    async def _read_body(self, headers: dict[str, str], receive: Receive, limit: int) -> bytes | None:
         """The whole body, or None when it exceeds the limit (checked before and while reading);
         TimeoutError when it has not all arrived within body_timeout_s (a Content-Length longer
         than the body, or a client trickling it), which would otherwise hold the connection."""
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
+        if declared.isdigit() and int(declared) > limit:
             return None
         chunks: list[bytes] = []
         size = 0
@@ -150,7 +154,7 @@ class ApiGuard:
                     break
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > self.max_body:
+                if size > limit:
                     return None
                 chunks.append(chunk)
                 if not message.get("more_body", False):

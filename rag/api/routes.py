@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from rag import __version__
+from rag.api.articles import LOOPBACK, add_article_routes
 from rag.api.errors import ApiError
 from rag.api.schemas import (
     ArticleDetail,
@@ -19,6 +20,7 @@ from rag.api.schemas import (
     ArticleSummary,
     AskRequest,
     AskResponse,
+    Filters,
     Probe,
     SearchHit,
     SearchRequest,
@@ -27,7 +29,7 @@ from rag.api.schemas import (
 )
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineHolder
-from rag.config import ServerSettings
+from rag.config import ServerSettings, Settings
 from rag.errors import RagError
 from rag.feedback import QuestionLog
 from rag.records import Answer
@@ -42,7 +44,7 @@ ERRORS = {code: {"description": text, "content": {"application/json": {"example"
         (429, "Rate limited (see Retry-After)", "rate_limited"),
         (503, "Index or model not ready", "not_ready")]}
 
-LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
 
 
 def _one_error(status: int, text: str, name: str) -> dict[int | str, dict[str, Any]]:
@@ -95,20 +97,29 @@ def ask_frames(first: object, rest: Iterator[str | Answer], t0: float,
     return frames()
 
 
+def _filters(req: Filters) -> dict[str, Any]:
+    """`filters=` for the pipeline when the request sets any (else nothing, for older pipelines)."""
+    found = req.metadata_filter()
+    return {"filters": found} if found is not None else {}
+
+
 def raise_unknown(request: Request, router: APIRouter) -> None:
     """404 for an unknown path, 405 for a known path of `router` asked with the wrong method."""
     path = request.url.path
-    for route in router.routes:
-        if (isinstance(route, APIRoute) and route.endpoint.__name__ != "unknown"
-                and route.path_regex.match(path)):
-            raise ApiError(405, "method_not_allowed",
-                           f"{request.method} is not allowed on {path}; use {', '.join(sorted(route.methods))}",
-                           {"Allow": ", ".join(sorted(route.methods))})
+    allowed = sorted({m for route in router.routes
+                      if isinstance(route, APIRoute) and route.endpoint.__name__ != "unknown"
+                      and route.path_regex.match(path) for m in route.methods})
+    if allowed:
+        raise ApiError(405, "method_not_allowed",
+                       f"{request.method} is not allowed on {path}; use {', '.join(allowed)}",
+                       {"Allow": ", ".join(allowed)})
     raise ApiError(404, "not_found", f"no endpoint {request.method} {path}")
 
 
-def build_api_router(holder: PipelineHolder, server: ServerSettings) -> APIRouter:
-    """The /api routes, reading the pipeline from `holder` at each request."""
+def build_api_router(holder: PipelineHolder, server: ServerSettings,
+                     settings: Settings | None = None) -> APIRouter:
+    """The /api routes, reading the pipeline from `holder` at each request; with `settings`, also
+    the article edits (POST/PUT/DELETE /api/articles)."""
     router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
 
     @router.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
@@ -116,7 +127,8 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings) -> APIRoute
         history = [t.model_dump() for t in req.history]
         check_history(history, server.max_history_chars)
         pipeline, t0 = holder.get(), time.perf_counter()
-        answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode)
+        answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode,
+                                         **_filters(req))
         ms = _ms(t0)
         answer_id = await run_in_threadpool(holder.questions.remember, answer, "api", ms)
         return AskResponse.of(answer, {"server_total": ms}, answer_id)
@@ -130,14 +142,15 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings) -> APIRoute
         history = [t.model_dump() for t in req.history]
         check_history(history, server.max_history_chars)
         pipeline, t0 = holder.get(), time.perf_counter()
-        it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k, req.mode))
+        it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k,
+                                          req.mode, **_filters(req)))
         first, rest = await first_item(it)  # errors before any output keep their HTTP status
         return sse_response(ask_frames(first, rest, t0, holder.questions))
 
     @router.post("/search", response_model=SearchResponse, summary="Ranked paragraphs for a query")
     async def search(req: SearchRequest) -> SearchResponse:
         pipeline, t0 = holder.get(), time.perf_counter()
-        hits = await run_in_threadpool(pipeline.search, req.query, req.k, req.mode)
+        hits = await run_in_threadpool(pipeline.search, req.query, req.k, req.mode, **_filters(req))
         return SearchResponse(query=req.query, hits=[SearchHit.of(i + 1, h) for i, h in enumerate(hits)],
                               timings_ms={"total": _ms(t0)})
 
@@ -170,8 +183,12 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings) -> APIRoute
                 found.update(status="error", error={"code": exc.code, "message": exc.message})
         return Status(**found, version=__version__)
 
-    @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    if settings is not None:
+        add_article_routes(router, holder, settings)
+
+    @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                      include_in_schema=False)
+    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                       include_in_schema=False)
     async def unknown(request: Request, rest: str = "") -> None:
         # Without this, unknown /api paths would fall through to the UI mounted at "/".

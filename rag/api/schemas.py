@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from rag.records import Answer, Article, Citation, Hit, Paragraph
+from rag.records import Answer, Article, Citation, Hit, MetadataFilter, Paragraph
 
 # C0 and C1 controls but tab and newline, DEL, and UTF-16 surrogates (JSON "\ud800" decodes to a
 # lone one, which no UTF-8 encoder, tokenizer or response can carry).
@@ -49,7 +49,38 @@ def _non_empty(value: str) -> str:
     return value
 
 
-class AskRequest(Body):
+_DATE = r"^\d{4}(-\d{2}(-\d{2}([ T]\d{2}(:\d{2}(:\d{2})?)?)?)?)?$"
+
+
+class Filters(Body):
+    """Metadata filters applied in retrieval (both the dense and the keyword side)."""
+
+    published_from: str | None = Field(None, pattern=_DATE, examples=["2023-08-01"], description=
+                                       "Only articles published on or after this ISO date (or "
+                                       "month, year); articles without a date are left out.")
+    published_to: str | None = Field(None, pattern=_DATE, examples=["2023-08"], description=
+                                     "Only articles published on or before this date; '2023-08' "
+                                     "includes all of August.")
+    source: CleanText | list[CleanText] | None = Field(
+        None, examples=[["长沙晚报"]], description="Only articles from these sources (one name "
+        "or a list of up to 50; exact, case-insensitive).")
+
+    @field_validator("source")
+    @classmethod
+    def _few_sources(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list) and len(value) > 50:
+            raise ValueError("at most 50 sources")
+        return value
+
+    def metadata_filter(self) -> MetadataFilter | None:
+        """The filter record, or None when no field is set."""
+        found = MetadataFilter(published_from=self.published_from, published_to=self.published_to,
+                               sources=(self.source,) if isinstance(self.source, str)
+                               else tuple(self.source or ()))
+        return found if found.active else None
+
+
+class AskRequest(Filters):
     """A question, optionally with the conversation so far."""
 
     question: CleanText = Field(description="The question, in Chinese.", examples=["天元区教育局的局长叫什么名字？"])
@@ -74,7 +105,7 @@ class FeedbackRequest(Body):
         "'down' (it becomes the expected answer of `rag questions --export-eval`).")
 
 
-class SearchRequest(Body):
+class SearchRequest(Filters):
     """A search for paragraphs."""
 
     query: CleanText = Field(examples=["家长学校"])
@@ -234,3 +265,42 @@ class Status(BaseModel):
     error: dict[str, str] | None = None
     pipeline: dict[str, Any] | None = None
     version: str
+
+
+class ArticleIn(Body):
+    """An article to add (POST /api/articles) or the new version of one (PUT /api/articles/{id})."""
+
+    title: CleanText = Field(max_length=500, examples=["星沙镇新图书馆开馆"])
+    text: CleanText = Field(description="The article's text; paragraphs separated by blank lines.",
+                            examples=["星沙镇新图书馆今天开馆。\n\n馆长王小明说，馆内藏书三万册。"])
+    published: CleanText | None = Field(None, max_length=40, examples=["2024-05-01"],
+                                        description="Publication date, ISO (YYYY-MM-DD[ hh:mm]).")
+    url: CleanText | None = Field(None, max_length=2000)
+    source: CleanText | None = Field(None, max_length=200, examples=["长沙晚报"])
+    id: CleanText | None = Field(None, max_length=120, description="The article id (POST only; "
+                                 "default: a hash of title and text).")
+
+    _check = field_validator("title", "text")(_non_empty)
+
+
+class ParagraphCounts(BaseModel):
+    """How many paragraphs an edit added, removed, changed, kept, and embedded again."""
+
+    added: int
+    removed: int
+    changed: int
+    unchanged: int
+    re_embedded: int
+
+
+class ArticleChange(BaseModel):
+    """What an accepted edit changed, and how long it took until questions see it."""
+
+    action: Literal["added", "updated", "removed"]
+    article_ids: list[str]
+    paragraphs: ParagraphCounts
+    paragraph_ids: dict[str, list[str]] = Field(description="added, removed and changed ids.")
+    chunks: dict[str, int] = Field(description="embedded now, reused from the cache, removed, total.")
+    generation: str = Field(description="The index generation that now serves questions.")
+    files: dict[str, list[str]] = Field(description="Corpus files written and deleted.")
+    timings_ms: dict[str, float] = Field(description="Each step; total is until questions see it.")

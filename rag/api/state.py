@@ -23,12 +23,13 @@ class PipelineLike(Protocol):
     """What the server needs from rag.pipeline.Pipeline (fakes in tests implement the same)."""
 
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
-            mode: str | None = None) -> Answer: ...
+            mode: str | None = None, filters: Any = None) -> Answer: ...
 
     def stream(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
-               mode: str | None = None) -> Iterator[str | Answer]: ...
+               mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]: ...
 
-    def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]: ...
+    def search(self, query: str, k: int = 5, mode: str | None = None,
+               filters: Any = None) -> list[Hit]: ...
 
     def articles(self) -> list[Article]: ...
 
@@ -42,6 +43,12 @@ class Startup(Protocol):
 
     def publish(self, pipeline: PipelineLike) -> None:
         """Serve this (partial) pipeline until the opener returns the final one."""
+
+    def swap(self, pipeline: PipelineLike) -> None:
+        """Serve `pipeline` from the next request on (after an article edit); requests already
+        running finish on the one they started with."""
+        with self._lock:
+            self._pipeline = pipeline
 
     def report(self, progress: dict[str, Any]) -> None:
         """Progress shown by /api/status."""
@@ -90,6 +97,12 @@ class PipelineHolder:
             self._pipeline = pipeline
             self._partial_after_s = round(time.monotonic() - self._created, 2)
         log.info("serving a partial pipeline while the index is built")
+
+    def swap(self, pipeline: PipelineLike) -> None:
+        """Serve `pipeline` from the next request on (after an article edit); requests already
+        running finish on the one they started with."""
+        with self._lock:
+            self._pipeline = pipeline
 
     def report(self, progress: dict[str, Any]) -> None:
         """Record the opener's progress for /api/status."""

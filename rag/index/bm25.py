@@ -85,10 +85,13 @@ class Bm25:
         weights = np.concatenate([self.data[s:e] for s, e in spans])
         return np.bincount(docs, weights=weights, minlength=self.n_docs).astype(np.float32)
 
-    def top(self, tokens: Iterable[str], k: int) -> list[tuple[int, float]]:
+    def top(self, tokens: Iterable[str], k: int,
+            allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best (document, score) pairs with a positive score, best first (ties: lower
-        document first)."""
+        document first); only documents whose entry in the boolean mask `allowed` is set."""
         s = self.scores(tokens)
+        if allowed is not None:
+            s = np.where(allowed, s, np.float32(0))
         if k <= 0 or not len(s):
             return []
         if k < len(s):

@@ -109,10 +109,15 @@ class KeywordIndex:
     """Two BM25 indexes over the same chunks: jieba words and character bigrams."""
 
     def __init__(self, ids: Sequence[str], indexes: dict[Variant, Bm25],
-                 tokenizer: WordTokenizer | None = None) -> None:
+                 tokenizer: WordTokenizer | None = None,
+                 words: dict[str, list[str]] | None = None) -> None:
         self.ids = list(ids)
         self._indexes = indexes
         self._words = tokenizer or WordTokenizer()
+        # normalised text -> its jieba words, kept when built by `updated`: the next one cuts
+        # only new texts; raw text -> normalised text, for the same reason (NFKC is not free)
+        self._doc_words = words
+        self._normed: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -124,14 +129,41 @@ class KeywordIndex:
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
         """Index `texts` (one per id) with both variants."""
-        tokenizer = WordTokenizer()
-        normed = [_norm(t) for t in texts]
+        return cls._build(ids, texts, WordTokenizer(), {}, keep=False)
+
+    @classmethod
+    def _build(cls, ids: Sequence[str], texts: Sequence[str], tokenizer: WordTokenizer,
+               known: dict[str, list[str]], *, keep: bool,
+               normed_of: dict[str, str] | None = None) -> KeywordIndex:
+        memo = normed_of or {}
+        normed = [memo[t] if t in memo else _norm(t) for t in texts]
         doc, term, vocab = bigram_postings(normed)
+        words = [known[t] if t in known else tokenizer.normed(t) for t in normed]
         indexes = {
-            "words": Bm25.build([tokenizer.normed(t) for t in normed]),
+            "words": Bm25.build(words),
             "bigrams": Bm25.from_postings(doc, term, vocab, len(texts)),
         }
-        return cls(ids, indexes, tokenizer)  # type: ignore[arg-type]
+        kept = dict(zip(normed, words, strict=True)) if keep else None
+        index = cls(ids, indexes, tokenizer, kept)  # type: ignore[arg-type]
+        if keep:
+            index._normed = dict(zip(texts, normed, strict=True))
+        return index
+
+    def updated(self, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
+        """A new index over `texts` (BM25 statistics are corpus-wide, so every score is computed
+        again), cutting into words only the texts this index has not cut before; the first
+        update of an index read from disk cuts them all. The new index keeps its texts' words
+        in memory for the next update (a few hundred bytes per chunk)."""
+        return self._build(ids, texts, self._words, self._doc_words or {}, keep=True,
+                           normed_of=self._normed)
+
+    def remember_words(self, texts: Sequence[str]) -> None:
+        """Cut `texts` (this index's chunk texts) into words now, so that `updated` need not:
+        a server does it in the background after opening the index."""
+        normed = [_norm(t) for t in texts]
+        known = self._doc_words or {}
+        self._doc_words = {t: known[t] if t in known else self._words.normed(t) for t in normed}
+        self._normed = dict(zip(texts, normed, strict=True))
 
     def idf(self, term: str) -> float:
         """How rare a word is in these chunks: ln(1 + (N - df + 0.5) / (df + 0.5)), with df the chunks
@@ -151,9 +183,12 @@ class KeywordIndex:
         """BM25 score of every chunk (aligned with `ids`) for `query`."""
         return self._indexes[variant].scores(self.tokens(query, variant))
 
-    def search(self, query: str, k: int, variant: Variant) -> list[tuple[str, float]]:
-        """The k best (id, score) pairs with a positive score, best first."""
-        return [(self.ids[i], s) for i, s in self._indexes[variant].top(self.tokens(query, variant), k)]
+    def search(self, query: str, k: int, variant: Variant,
+               allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """The k best (id, score) pairs with a positive score, best first (only ids whose entry
+        in the boolean mask `allowed`, aligned with `ids`, is set)."""
+        top = self._indexes[variant].top(self.tokens(query, variant), k, allowed)
+        return [(self.ids[i], s) for i, s in top]
 
     def save(self, directory: Path) -> None:
         """Write both BM25 indexes (.npy arrays + JSON vocabularies) and the id list."""

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rag.config import Settings
 from rag.errors import IndexCorruptError, IndexMismatchError
+from rag.ingest.edits import WITHDRAWN_FILE
 
 MANIFEST_FILE = "manifest.json"
 REBUILD_HINT = "run `rag index --force` to rebuild the index"
@@ -68,7 +69,8 @@ def chunk_params(settings: Settings) -> dict[str, int]:
 
 
 def corpus_fingerprint(corpus_dir: Path) -> str:
-    """sha256 over the relative paths and bytes of every visible file under corpus_dir (or of it)."""
+    """sha256 over the relative paths and bytes of every visible file under corpus_dir (or of it),
+    and of its list of withdrawn articles."""
     h = hashlib.sha256()
     if corpus_dir.is_file():
         h.update(corpus_dir.name.encode() + b"\0" + hashlib.sha256(corpus_dir.read_bytes()).digest())
@@ -76,6 +78,8 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
         files = sorted(p for p in corpus_dir.rglob("*")
                        if p.is_file() and not any(part.startswith(".")
                                                   for part in p.relative_to(corpus_dir).parts))
+        if (corpus_dir / WITHDRAWN_FILE).is_file():  # hidden, but it changes what is ingested
+            files.append(corpus_dir / WITHDRAWN_FILE)
         for f in files:
             h.update(f.relative_to(corpus_dir).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(f.read_bytes()).digest())

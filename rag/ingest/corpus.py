@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rag.errors import IngestError
 from rag.ingest.decode import read_text
+from rag.ingest.edits import read_withdrawn
 from rag.ingest.html import parse_html
 from rag.ingest.jsonl import iter_jsonl_articles
 from rag.ingest.markdown import parse_markdown
@@ -63,7 +64,8 @@ def read_file_articles(path: Path, name: str, problems: list[Problem]) -> list[A
 
 
 def load_corpus(corpus_dir: Path) -> IngestResult:
-    """Read every file under corpus_dir into articles; a bad file is skipped with its reason, never raised."""
+    """Read every file under corpus_dir into articles; a bad file is skipped with its reason, never raised.
+    Articles withdrawn through `rag remove` or the API (listed in `.withdrawn.json`) are left out."""
     if not corpus_dir.exists():
         raise IngestError(
             f"corpus folder not found: {corpus_dir}", hint="set RAG_CORPUS_DIR or pass --corpus"
@@ -73,6 +75,7 @@ def load_corpus(corpus_dir: Path) -> IngestResult:
     problems: list[Problem] = []
     seen: set[str] = set()
     files_read = 0
+    withdrawn = read_withdrawn(corpus_dir)
     for path in iter_corpus_files(corpus_dir):
         name = path.name if corpus_dir.is_file() else path.relative_to(corpus_dir).as_posix()
         try:
@@ -86,6 +89,8 @@ def load_corpus(corpus_dir: Path) -> IngestResult:
             skipped.append(SkippedFile(name, f"unexpected error: {exc!r}"))
             continue
         files_read += 1
+        if withdrawn:
+            found = [a for a in found if (a.source_path, a.article_id) not in withdrawn]
         articles.extend(_unique(found, seen, problems))
     kept = tuple(articles)
     return IngestResult(kept, tuple(skipped), count_stats(kept, files_read), tuple(problems))

@@ -48,7 +48,7 @@ class FakePipeline:
             raise QuestionTooLongError(f"the question is {len(text)} characters long")
         return text
 
-    def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, mode: str | None = None, filters: Any = None) -> list[Hit]:
         query = self._check(query)
         q = _bigrams(query)
         scored = [(len(q & _bigrams(p.text)) / (len(q) or 1), p)
@@ -58,7 +58,7 @@ class FakePipeline:
                 for s, p in scored[:k] if s > 0]
 
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
-            mode: str | None = None) -> Answer:
+            mode: str | None = None, filters: Any = None) -> Answer:
         self.calls.append(("ask", {"question": question, "history": list(history), "mode": mode}))
         question = self._check(question)
         hits = self.search(question, k=top_k or 3)
@@ -73,7 +73,7 @@ class FakePipeline:
                       mode=mode or "extractive", timings_ms={"total": 1.0})
 
     def stream(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
-               mode: str | None = None) -> Iterator[str | Answer]:
+               mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]:
         answer = self.ask(question, history, top_k, mode)
         for i in range(0, len(answer.answer), 4):
             yield answer.answer[i:i + 4]

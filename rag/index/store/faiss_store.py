@@ -105,6 +105,22 @@ class FaissStore:
         scores, rows = self._faiss_index().search(q, min(k, len(self)))  # type: ignore[attr-defined]
         return [(self._ids[r], float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
 
+    def search_within(self, vector: np.ndarray, k: int, ids: Sequence[str]) -> list[tuple[str, float]]:
+        """The k best (id, cosine) pairs among `ids` only (a FAISS id selector: exact for the
+        flat index, approximate like any search for HNSW)."""
+        import faiss
+
+        rows = np.fromiter((self._rows[i] for i in ids if i in self._rows), dtype=np.int64)
+        if not len(rows) or k <= 0:
+            return []
+        q = self._check(np.asarray(vector, dtype=np.float32).reshape(1, -1), 1)
+        selector = faiss.IDSelectorBatch(rows)
+        index = self._faiss_index()
+        params = (faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH)
+                  if hasattr(index, "hnsw") else faiss.SearchParameters(sel=selector))
+        scores, found = index.search(q, min(k, len(rows)), params=params)  # type: ignore[attr-defined]
+        return [(self._ids[r], float(s)) for s, r in zip(scores[0], found[0], strict=True) if r >= 0]
+
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
         """The stored vectors of these ids (KeyError for an unknown id)."""
         return self._vectors[[self._rows[i] for i in ids]]
