@@ -19,6 +19,7 @@ from rag.api import (
     build_openai_router,
     install_error_handlers,
 )
+from rag.api.articles import EditorSlot
 from rag.api.responses import Utf8JSONResponse
 from rag.api.staff import build_staff_router
 from rag.api.state import Opener, PipelineLike
@@ -42,6 +43,7 @@ def create_app(settings: Settings, pipeline: PipelineLike | None = None, *,
     """The FastAPI app. Without a pipeline, it opens one in the background when the server starts;
     without a question log, it keeps one under settings.index_dir (settings.question_log)."""
     holder = PipelineHolder(settings, pipeline, opener, questions)
+    editors = EditorSlot(holder, settings)  # the one ArticleEditor, for the API and the staff UI
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -68,13 +70,13 @@ def create_app(settings: Settings, pipeline: PipelineLike | None = None, *,
         return HTMLResponse(files("rag").joinpath("ui_assets", "api_docs.html").read_text("utf-8"))
 
     app.include_router(build_staff_router(holder.questions, settings.server))  # before /api's catch-all
-    app.include_router(build_api_router(holder, settings.server, settings))
+    app.include_router(build_api_router(holder, settings.server, settings, editors))
     app.include_router(build_openai_router(holder, settings.server))
     app.add_middleware(ApiGuard, settings=settings.server)
     if ui:
         from rag.ui import mount_ui
 
-        mount_ui(app, settings, holder.get, holder.questions)  # after the API routes, so "/" does not shadow /api
+        mount_ui(app, settings, holder.get, holder.questions, editors)  # after the API routes, so "/" does not shadow /api
     return app
 
 

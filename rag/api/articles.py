@@ -110,10 +110,12 @@ async def _uploads(request: Request) -> list[tuple[str, bytes]]:
     return files
 
 
-def add_article_routes(router: APIRouter, holder: PipelineHolder, settings: Settings) -> None:
-    """POST /articles, PUT and DELETE /articles/{id} on the /api router."""
+def add_article_routes(router: APIRouter, holder: PipelineHolder, settings: Settings,
+                       slot: EditorSlot | None = None) -> None:
+    """POST /articles, PUT and DELETE /articles/{id} on the /api router, editing through `slot`
+    (the server's one EditorSlot, shared with the UI; default: a new one)."""
     server = settings.server
-    slot = EditorSlot(holder, settings)
+    slot = slot or EditorSlot(holder, settings)
 
     @router.post("/articles", response_model=ArticleChange, status_code=201, responses=EDIT_ERRORS,
                  summary="Add an article (JSON) or the articles of an uploaded file (multipart)",

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from rag import __version__
-from rag.api.articles import LOOPBACK, add_article_routes
+from rag.api.articles import LOOPBACK, EditorSlot, add_article_routes
 from rag.api.errors import ApiError
 from rag.api.schemas import (
     ArticleDetail,
@@ -117,7 +117,7 @@ def raise_unknown(request: Request, router: APIRouter) -> None:
 
 
 def build_api_router(holder: PipelineHolder, server: ServerSettings,
-                     settings: Settings | None = None) -> APIRouter:
+                     settings: Settings | None = None, editors: EditorSlot | None = None) -> APIRouter:
     """The /api routes, reading the pipeline from `holder` at each request; with `settings`, also
     the article edits (POST/PUT/DELETE /api/articles)."""
     router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
@@ -184,7 +184,7 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
         return Status(**found, version=__version__)
 
     if settings is not None:
-        add_article_routes(router, holder, settings)
+        add_article_routes(router, holder, settings, editors)
 
     @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                       include_in_schema=False)

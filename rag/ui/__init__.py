@@ -21,7 +21,8 @@ def _asset(name: str) -> str:
     return files("rag").joinpath("ui_assets", name).read_text(encoding="utf-8")
 
 
-def mount_ui(app: Any, settings: Settings, get_pipeline: Any, questions: Any = None) -> None:
+def mount_ui(app: Any, settings: Settings, get_pipeline: Any, questions: Any = None,
+             editors: Any = None) -> None:
     """Build the Blocks and mount them at "/" (after the API routes, so /api stays reachable)."""
     import gradio as gr
 
@@ -29,7 +30,7 @@ def mount_ui(app: Any, settings: Settings, get_pipeline: Any, questions: Any = N
 
     # Local font names only: a GoogleFont in the theme would make browsers fetch from the internet.
     theme = gr.themes.Default(primary_hue="red", font=FONTS, font_mono=MONO)
-    blocks = build_ui(settings, get_pipeline, questions)
+    blocks = build_ui(settings, get_pipeline, questions, editors)
     gr.mount_gradio_app(
         app, blocks, path="/", theme=theme, css=_asset("ui.css"),
         head=f"<meta name='viewport' content='width=device-width, initial-scale=1'>"

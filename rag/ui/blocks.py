@@ -153,9 +153,10 @@ def _chat_column(examples: tuple[str, ...]) -> dict[str, Any]:
 
 
 def build_ui(settings: Settings, get_pipeline: GetPipeline,
-             questions: QuestionLog | None = None) -> gr.Blocks:
+             questions: QuestionLog | None = None, editors: Any = None) -> gr.Blocks:
     """The Blocks app; `get_pipeline` returns the open pipeline or raises NotReadyError;
-    `questions` is the server's question log (None: answers are not recorded)."""
+    `questions` is the server's question log (None: answers are not recorded); `editors` is the
+    server's EditorSlot, which the staff articles tab edits through (None: no editing)."""
     respond = make_respond(get_pipeline, questions)
     list_articles, show_article = make_article_loaders(get_pipeline)
     examples = settings.server.example_questions
@@ -173,7 +174,7 @@ def build_ui(settings: Settings, get_pipeline: GetPipeline,
                 reader = gr.HTML('<div class="src-empty">正在加载文章列表…</div>', elem_id="reader",
                                  js_on_load=None)
             with gr.Tab("工作人员", id="staff", elem_id="tab-staff"):
-                staff_tab(questions, settings.server)  # shows nothing until the key is checked
+                staff_tab(questions, settings.server, get_pipeline, editors)  # shows nothing until the key is checked
         question, chat = ui["question"], ui["chat"]
         inputs, outputs = [question, chat, turns], [question, chat, turns, sources]
         ui["send"].click(respond, inputs, outputs)

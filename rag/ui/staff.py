@@ -16,6 +16,7 @@ from rag.config import ServerSettings
 from rag.errors import RagError
 from rag.feedback import QuestionLog
 from rag.feedback.export import feedback_csv, groups_csv
+from rag.ui.staff_articles import articles_tab
 
 log = logging.getLogger(__name__)
 
@@ -81,16 +82,18 @@ def make_staff_loader(questions: QuestionLog | None,
     return load
 
 
-def staff_tab(questions: QuestionLog | None, server: ServerSettings) -> None:
-    """The tab's contents (call inside `with gr.Tab(...)`)."""
+def staff_tab(questions: QuestionLog | None, server: ServerSettings,
+              get_pipeline: Callable[[], Any] | None = None, editors: Any = None) -> None:
+    """The tab's contents (call inside `with gr.Tab(...)`); with `get_pipeline`, also the
+    articles tab, editing through `editors` (the server's EditorSlot)."""
     with gr.Row():
         key = gr.Textbox(label="工作人员密钥", type="password", elem_id="staff-key", scale=4,
                          placeholder="server.api_key（未配置时仅本机可用，留空即可）")
         refresh = gr.Button("查看 / 刷新", variant="primary", elem_id="staff-refresh", scale=1)
     status = gr.HTML('<div class="staff-msg">输入密钥后点击“查看”。</div>', elem_id="staff-status",
                      js_on_load=None)
-    with gr.Tabs():  # noqa: SIM117 - the articles tab (below) joins this one
-        with gr.Tab("未回答与反馈", id="staff-insight"):
+    with gr.Tabs():
+        with gr.Tab("未回答与反馈", id="staff-insight", elem_id="tab-staff-insight"):
             gr.Markdown("**最常见的未回答问题**（相近的问法合并计数）")
             groups = gr.Dataframe(headers=GROUP_HEADERS, value=[], interactive=False,
                                   elem_id="staff-groups", wrap=True)
@@ -102,9 +105,9 @@ def staff_tab(questions: QuestionLog | None, server: ServerSettings) -> None:
                                                 elem_id="staff-groups-csv", size="sm")
                 feedback_file = gr.DownloadButton("下载评价 CSV", visible=False,
                                                   elem_id="staff-feedback-csv", size="sm")
-        # --- Placeholder: the "articles" staff tab (upload / list / withdraw articles) -----------
-        # Another piece of work fills this in; it goes here, as a sibling tab, behind the same key
-        # (use `authorised(key, _client(request), server)` in its handlers).
+        if get_pipeline is not None:
+            with gr.Tab("文章管理", id="staff-articles-tab", elem_id="tab-staff-articles"):
+                articles_tab(key, get_pipeline, editors, server)
     outputs = [status, groups, feedback, groups_file, feedback_file]
     load = make_staff_loader(questions, server)
     refresh.click(load, [key], outputs)
