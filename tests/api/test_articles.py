@@ -82,6 +82,7 @@ def test_add_update_delete_and_restart(client: httpx.Client, folders: Any) -> No
         assert r.status_code == 200, r.text
         assert r.json()["paragraphs"]["removed"] == 2
         gone = _ask(again)
+        assert gone["abstained"], gone["answer"]  # nothing else in the corpus answers it
         assert all(c["article_id"] != ARTICLE["id"] for c in gone["citations"])
         assert again.get(f"/api/articles/{ARTICLE['id']}").status_code == 404
     assert not (folders.corpus_dir / "added" / "xingsha-library.jsonl").exists()
