@@ -12,9 +12,10 @@ from rag.answer.base import Answerer, Draft, Embedder
 from rag.answer.calibrate import load_calibrator
 from rag.answer.citations import build_citations, claims_with_markers, related_citations, support
 from rag.answer.condense import condense, needs_context
-from rag.answer.extractive import ExtractiveAnswerer, years_agree
+from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.guards import drop_instructions, ungrounded
 from rag.answer.question import question_years
+from rag.answer.refusal import years_agree
 from rag.answer.text import is_english, split_sentences
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings

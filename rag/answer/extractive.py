@@ -11,7 +11,6 @@ import numpy as np
 from rag.answer import facts as F
 from rag.answer.anchors import (
     ANCHOR_WINDOW,
-    abbreviates,
     anchor_distance,
     nearest,
     right_after_term,
@@ -22,7 +21,9 @@ from rag.answer.calibrate import Calibrator, features
 from rag.answer.condense import topic_of
 from rag.answer.guards import addresses_a_model
 from rag.answer.lexicon import SYNONYMS
-from rag.answer.question import Question, analyze, question_years
+from rag.answer.question import Question, analyze
+from rag.answer.refusal import TYPED as _TYPED
+from rag.answer.refusal import refusal
 from rag.answer.snippet import MAX_ANSWER_CHARS, trim, with_marker
 from rag.answer.text import coverage, normalize, split_clauses, split_sentences
 from rag.answer.tokenize import Tokenizer
@@ -31,9 +32,7 @@ from rag.records import Hit
 
 _WHY = re.compile(r"为了|为|旨在|目的|因为|由于|从而|以便|让|使|促进|有效|缓解|提升|大幅|减少")
 _HOW = re.compile(r"通过|采取|采用|利用|以|借助|依托|形式|方式|模式|办法|机制|推行|开展")
-_TYPED = ("number", "person", "date", "place", "entity")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+")
 
 
 @dataclass
@@ -125,7 +124,7 @@ class ExtractiveAnswerer:
             best = max(cands, key=lambda c: c.score)
             return Draft(text="", abstained=True, confidence=best.score, flags=("fact_missing",))
         best = max(pool, key=lambda c: c.score)
-        reason = self._refusal(q, best, context)
+        reason = refusal(q, best, context, self.settings.answer, self.idf)
         if reason:
             return Draft(text="", abstained=True, confidence=best.score, flags=(reason,))
         pieces = [best] + self._companions(q, best, cands)
@@ -317,46 +316,6 @@ class ExtractiveAnswerer:
             return 0.25 if F.enumeration_size(sentence) >= 2 else 0.0
         return 0.0
 
-    # --- abstention ----------------------------------------------------------------------
-
-    def _refusal(self, q: Question, best: Candidate, context: list[Hit]) -> str | None:
-        cfg = self.settings.answer
-        top_dense = max((h.dense_score for h in context if h.dense_score is not None), default=None)
-        if top_dense is not None and top_dense < cfg.min_dense_score:
-            return "low_similarity"
-        if (q.qtype in _TYPED or q.needs_name) and not best.fact_ok:
-            return "fact_missing"
-        if q.years and not years_agree(q.years, best.sentence, self._article_text(best, context)):
-            # '2021年城镇新增就业多少人' is not answered by the 2020 figure
-            return "other_year"
-        if q.lang == "zh" and q.terms:
-            if best.cov_ctx < cfg.min_context_coverage or best.cov_s < cfg.min_sentence_coverage:
-                return "terms_missing"
-            # '祁阳市纪委书记是谁' must not be answered from an article about 娄底's 纪委书记
-            ctx = self._article_text(best, context)
-            if any(coverage([(e, 1.0)], ctx) < 0.5 and not abbreviates(e, ctx) for e in q.entities):
-                return "entity_missing"
-            # '微创心律的首席执行官是谁' is not answered by 联想's: its rare words must be there too
-            if self.idf is not None:
-                idf = {t: self.idf(t) for t, _ in q.terms}
-                if coverage([(t, w * (idf[t] or 1.0)) for t, w in q.terms], ctx) < cfg.min_context_coverage:
-                    return "rare_terms_missing"
-                # 'SpaceX第二季度的收入' is not answered by another company's quarter: a Latin name of
-                # the question that the corpus holds and that is among its rarer words must be there
-                top = max(idf.values())
-                if any(_LATIN_WORD.fullmatch(t) and idf[t] >= 0.5 * top > 0
-                       and coverage([(t, 1.0)], ctx) < 0.5 for t in idf):
-                    return "key_term_missing"
-        if q.lang == "en" and best.sim_known and best.sim < cfg.min_sentence_similarity:
-            return "low_similarity"
-        return None
-
-    @staticmethod
-    def _article_text(best: Candidate, context: list[Hit]) -> str:
-        p = best.hit.paragraph
-        same = [h.paragraph.text for h in context if h.paragraph.article_id == p.article_id]
-        return " ".join((p.article_title, p.section, *same))
-
     def _companions(self, q: Question, best: Candidate, cands: list[Candidate]) -> list[Candidate]:
         """More sentences for list and why/how questions: others of near score that add items."""
         if q.qtype not in ("list", "how", "why"):
@@ -375,13 +334,6 @@ class ExtractiveAnswerer:
 
 
 MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
-
-
-def years_agree(years: Sequence[str], sentence: str, article: str) -> bool:
-    """The sentence or its article names one of the asked years, or neither names any year
-    ('2021年美网冠军拉杜卡努…退赛' in a report dated 2023 still answers a question about 2023)."""
-    named = set(question_years(sentence)) | set(question_years(article))
-    return not named or bool(named & set(years))
 
 
 def lead_with_fact(q: Question, fact: F.Fact | None, body: str) -> str:

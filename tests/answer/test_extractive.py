@@ -267,7 +267,7 @@ def test_untyped_answers_keep_their_sentence(settings, tok) -> None:  # type: ig
 
 
 def test_another_years_figure_is_refused() -> None:
-    from rag.answer.extractive import years_agree
+    from rag.answer.refusal import years_agree
 
     assert not years_agree(("2021",), "2020年全年城镇新增就业1186万人。", "2020年就业统计")
     assert years_agree(("2021",), "全年城镇新增就业1269万人。", "2021年国民经济统计公报")

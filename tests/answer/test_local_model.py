@@ -74,7 +74,8 @@ def test_a_burst_gets_answers_or_a_clean_busy_never_a_fault(settings, local_llm)
         results: list[object] = []
         barrier = threading.Barrier(5)
 
-        def ask(mode: str = mode) -> None:
+        def ask(mode: str = mode, barrier: threading.Barrier = barrier,
+                results: list[object] = results) -> None:
             barrier.wait()
             try:
                 results.append(chain.invoke(question, mode=mode))

@@ -8,6 +8,8 @@ import lzma
 from pathlib import Path
 from types import SimpleNamespace
 
+from answer.conftest import KeywordRetriever
+
 from rag.answer.calibrate import Calibrator
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.tokenize import Tokenizer
@@ -15,8 +17,6 @@ from rag.config import Settings
 from rag.eval.calibration import Row, collect, threshold_table, train
 from rag.eval.questions import QuestionItem
 from rag.eval.sets import derive_train_corpus
-
-from answer.conftest import KeywordRetriever
 
 
 def _pipeline(settings: Settings) -> SimpleNamespace:
@@ -68,7 +68,9 @@ def test_the_train_corpus_is_gold_plus_seeded_distractors(tmp_path: Path) -> Non
             text = "短" if i == "short" else f"{i} 的报道正文，足够长的一段新闻文字。" * 3
             fh.write(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n")
     out = derive_train_corpus(train, dev, reports, tmp_path / "out.jsonl.xz", distractors=5)
-    ids = [json.loads(line)["id"] for line in lzma.open(out, "rt", encoding="utf-8")]
+    with lzma.open(out, "rt", encoding="utf-8") as fh:
+        ids = [json.loads(line)["id"] for line in fh]
     assert "g1" in ids and len(ids) == 6 and not {"g2", "d1", "short"} & set(ids)
     again = derive_train_corpus(train, dev, reports, tmp_path / "again.jsonl.xz", distractors=5)
-    assert lzma.open(again).read() == lzma.open(out).read()
+    with lzma.open(again) as a, lzma.open(out) as b:
+        assert a.read() == b.read()
