@@ -14,7 +14,8 @@ from bench.measure import summarize_ms
 from rag.config import Settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -29,7 +30,7 @@ def running_server(settings: Settings, pipeline: Any) -> Iterator[str]:
 
     server_settings = settings.server.model_copy(update={"rate_limit_per_minute": 0, "api_key": None})
     app = create_app(settings.model_copy(update={"server": server_settings}), pipeline, ui=False)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False, lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

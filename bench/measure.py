@@ -44,10 +44,10 @@ def time_calls(fn: Callable[[str], Any], queries: Sequence[str], *, warmup: int 
     return times, results
 
 
-def rss_bytes() -> int:
-    """This process's resident set size now (Linux /proc; 0 elsewhere)."""
+def rss_bytes(pid: int | str = "self") -> int:
+    """The resident set size now of this process, or of process `pid` (Linux /proc; 0 elsewhere)."""
     try:
-        with open("/proc/self/statm", encoding="ascii") as fh:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
             pages = int(fh.read().split()[1])
     except (OSError, ValueError, IndexError):
         return 0

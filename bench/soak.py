@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.measure import summarize_ms
+from bench.http import free_port
+from bench.measure import rss_bytes, summarize_ms
 
 QUESTIONS = [
     "天元区的学校开了多少次家长会？", "天元区教育局局长是谁？", "家长课堂是什么？",
@@ -64,22 +65,13 @@ class SoakReport:
         return int(self.burst.get("5xx", 0)) + int(self.soak.get("5xx", 0))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _proc_cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _proc_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return rss_bytes(pid) / 2**20
 
 
 @contextlib.contextmanager
@@ -87,7 +79,7 @@ def serving(config: SoakConfig, workdir: Path) -> Iterator[tuple[str, int]]:
     """`rag serve` as a child process on a free loopback port; yields (base URL, pid) once ready."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "RAG_SERVER__PORT": str(port), "RAG_SERVER__HOST": "127.0.0.1",
            "RAG_SERVER__RATE_LIMIT_PER_MINUTE": "0", "GRADIO_ANALYTICS_ENABLED": "False",
            # every question is logged, as in production, but into the scratch folder

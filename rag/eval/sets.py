@@ -86,10 +86,13 @@ def derive_train_corpus(train: Path, dev: Path, reports: Path, out: Path, *,
                         distractors: int = TRAIN_DISTRACTORS, seed: int = 0) -> Path:
     """Write the train questions' gold reports and `distractors` others (none a gold, support or
     near-duplicate report of any train or dev question, none under 50 characters), in corpus order."""
-    rows = [json.loads(line) for p in (train, dev) for line in p.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-    gold = {d for r in rows[: _count_lines(train)] for d in r.get("gold_docs", ())}
-    taken = {d for r in rows for k in ("gold_docs", "dup_docs", "support_docs") for d in r.get(k, ())}
+    def rows(path: Path) -> list[dict]:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    train_rows, dev_rows = rows(train), rows(dev)
+    gold = {d for r in train_rows for d in r.get("gold_docs", ())}
+    taken = {d for r in train_rows + dev_rows for k in ("gold_docs", "dup_docs", "support_docs")
+             for d in r.get(k, ())}
     pool: list[str] = []
     with lzma.open(reports, "rt", encoding="utf-8") as fh:
         for line in fh:
@@ -106,9 +109,6 @@ def derive_train_corpus(train: Path, dev: Path, reports: Path, out: Path, *,
     tmp.replace(out)
     return out
 
-
-def _count_lines(path: Path) -> int:
-    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
 def settings_for(eval_set: EvalSet, settings: Settings) -> Settings:
