@@ -24,7 +24,7 @@ def _editor(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _print(report: object, as_json: bool) -> None:
-    from rag.cli import dump_json
+    from rag.commands.output import dump_json
     from rag.editing import EditReport, report_json
 
     assert isinstance(report, EditReport)
@@ -56,7 +56,7 @@ def run_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     """List the articles of the current index (or of the corpus folder when there is none)."""
-    from rag.cli import dump_json
+    from rag.commands.output import dump_json
     from rag.index.layout import current_dir
     from rag.ingest import load_corpus, read_ingest
 

@@ -36,7 +36,7 @@ def render(answer: Answer) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Ask one question and print the answer."""
-    from rag.cli import dump_json
+    from rag.commands.output import dump_json
     from rag.pipeline import Pipeline
 
     if args.llm_url:

@@ -44,7 +44,7 @@ def _write(path: str, text: str, bom: bool = False) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print or export the log."""
-    from rag.cli import dump_json
+    from rag.commands.output import dump_json
 
     qlog = QuestionLog(settings.question_log, settings.index_dir)
     if not qlog.path.exists():

@@ -15,7 +15,7 @@ def _snippet(text: str, width: int = 60) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Search and print the hits."""
-    from rag.cli import dump_json
+    from rag.commands.output import dump_json
     from rag.index.builder import ensure_index
     from rag.index.embedders import make_embedder
     from rag.retrieve import HybridRetriever
