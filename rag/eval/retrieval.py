@@ -5,7 +5,6 @@ Run: rag index --evaluate eval/questions.jsonl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,22 +12,14 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import Settings
-from rag.errors import EvalError
+from rag.eval.metrics import mrr, recall_at_k
+from rag.eval.questions import QuestionItem, load_questions
 from rag.index.embedders import Embedder
 from rag.index.loaded import LoadedIndex
 from rag.ingest import normalize_text
 from rag.records import Hit
 
 MRR_DEPTH = 10
-
-
-@dataclass(frozen=True)
-class RetrievalQuestion:
-    """A question with the exact substrings of its gold paragraph."""
-
-    qid: str
-    question: str
-    evidence: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -43,28 +34,17 @@ class RetrievalScores:
     misses: tuple[str, ...] = ()
 
 
-def load_retrieval_questions(path: Path) -> list[RetrievalQuestion]:
-    """Answerable questions (non-empty evidence) from a questions.jsonl file."""
-    out = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise EvalError(f"cannot read {path}: {exc}") from exc
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-        except ValueError as exc:
-            raise EvalError(f"{path}:{n}: not JSON ({exc})") from exc
-        evidence = tuple(e for e in doc.get("evidence") or () if e.strip())
-        if evidence:
-            out.append(RetrievalQuestion(str(doc.get("id", n)), doc["question"], evidence))
-    return out
+def load_retrieval_questions(path: Path) -> list[QuestionItem]:
+    """The answerable questions (those with evidence) of a question set."""
+    return [item for item in load_questions(path) if item.evidence]
 
 
 def gold_rank(hits: Sequence[Hit], evidence: Sequence[str]) -> int | None:
-    """1-based rank of the first hit whose paragraph contains any evidence string (normalised)."""
+    """1-based rank of the first hit whose paragraph contains any evidence string.
+
+    Matched on the ingest normalisation (width and spaces only), stricter than the answer
+    metrics' `retrieval_ranks`, so that these figures stay comparable with earlier runs.
+    """
     needles = [normalize_text(e) for e in evidence]
     for rank, hit in enumerate(hits, start=1):
         text = normalize_text(hit.paragraph.text)
@@ -73,7 +53,7 @@ def gold_rank(hits: Sequence[Hit], evidence: Sequence[str]) -> int | None:
     return None
 
 
-def score_mode(retriever: object, questions: Sequence[RetrievalQuestion], mode: str,
+def score_mode(retriever: object, questions: Sequence[QuestionItem], mode: str,
                vectors: np.ndarray | None = None, label: str | None = None) -> RetrievalScores:
     """Recall@1, recall@5 and MRR@10 of one retrieval mode (query vectors reused when given)."""
     ranks = []
@@ -81,18 +61,17 @@ def score_mode(retriever: object, questions: Sequence[RetrievalQuestion], mode: 
         hits = retriever.search(q.question, k=MRR_DEPTH, mode=mode,  # type: ignore[attr-defined]
                                 query_vector=None if vectors is None else vectors[i])
         ranks.append(gold_rank(hits, q.evidence))
-    n = max(len(ranks), 1)
     return RetrievalScores(
         mode=label or mode, n=len(ranks),
-        recall_at_1=sum(r == 1 for r in ranks) / n,
-        recall_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
-        mrr=sum(1 / r for r in ranks if r) / n,
-        misses=tuple(q.qid for q, r in zip(questions, ranks, strict=True) if not r or r > 5),
+        recall_at_1=recall_at_k(ranks, 1),
+        recall_at_5=recall_at_k(ranks, 5),
+        mrr=mrr(ranks),
+        misses=tuple(q.id for q, r in zip(questions, ranks, strict=True) if not r or r > 5),
     )
 
 
 def compare_modes(index: LoadedIndex, embedder: Embedder, settings: Settings,
-                  questions: Sequence[RetrievalQuestion]) -> list[RetrievalScores]:
+                  questions: Sequence[QuestionItem]) -> list[RetrievalScores]:
     """Each BM25 variant, BM25 (both), dense and hybrid on the same questions, embedding each once."""
     from rag.retrieve import HybridRetriever
 
