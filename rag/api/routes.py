@@ -121,6 +121,17 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
     """The /api routes, reading the pipeline from `holder` at each request; with `settings`, also
     the article edits (POST/PUT/DELETE /api/articles)."""
     router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
+    _add_ask_routes(router, holder, server)
+    _add_read_routes(router, holder)
+    _add_status_routes(router, holder, server)
+    if settings is not None:
+        add_article_routes(router, holder, settings, editors)
+    _add_catch_all(router)
+    return router
+
+
+def _add_ask_routes(router: APIRouter, holder: PipelineHolder, server: ServerSettings) -> None:
+    """POST /api/ask and /api/ask/stream."""
 
     @router.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
     async def ask(req: AskRequest) -> AskResponse:
@@ -147,6 +158,10 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
         first, rest = await first_item(it)  # errors before any output keep their HTTP status
         return sse_response(ask_frames(first, rest, t0, holder.questions))
 
+
+def _add_read_routes(router: APIRouter, holder: PipelineHolder) -> None:
+    """POST /api/search, GET /api/articles and /api/articles/{id}."""
+
     @router.post("/search", response_model=SearchResponse, summary="Ranked paragraphs for a query")
     async def search(req: SearchRequest) -> SearchResponse:
         pipeline, t0 = holder.get(), time.perf_counter()
@@ -164,6 +179,10 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
     async def article(article_id: str) -> ArticleDetail:
         found = await run_in_threadpool(holder.get().article, article_id)
         return ArticleDetail.full(found)
+
+
+def _add_status_routes(router: APIRouter, holder: PipelineHolder, server: ServerSettings) -> None:
+    """GET /api/health (public) and /api/status (key, or loopback)."""
 
     @router.get("/health", response_model=Probe,
                 summary="Liveness and readiness (public: no key, no rate limit)")
@@ -183,8 +202,9 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
                 found.update(status="error", error={"code": exc.code, "message": exc.message})
         return Status(**found, version=__version__)
 
-    if settings is not None:
-        add_article_routes(router, holder, settings, editors)
+
+def _add_catch_all(router: APIRouter) -> None:
+    """Every other /api path: 404, or 405 for a known path with the wrong method (added last)."""
 
     @router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                       include_in_schema=False)
@@ -193,5 +213,3 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
     async def unknown(request: Request, rest: str = "") -> None:
         # Without this, unknown /api paths would fall through to the UI mounted at "/".
         raise_unknown(request, router)
-
-    return router

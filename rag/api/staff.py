@@ -52,6 +52,14 @@ def csv_response(text: str, name: str) -> Response:
 def build_staff_router(questions: QuestionLog, server: ServerSettings) -> APIRouter:
     """/api/questions, /api/questions.csv, /api/feedback (GET for staff, POST for anyone with API access)."""
     router = APIRouter(prefix="/api", tags=["staff"], responses=ERRORS)  # type: ignore[arg-type]
+    _add_question_routes(router, questions, server)
+    _add_feedback_routes(router, questions, server)
+    _add_wrong_methods(router)
+    return router
+
+
+def _add_question_routes(router: APIRouter, questions: QuestionLog, server: ServerSettings) -> None:
+    """GET /api/questions (JSON or CSV) and /api/questions.csv."""
 
     def page(unanswered: bool, down_voted: bool, limit: int, offset: int) -> QuestionsResponse:
         return QuestionsResponse(
@@ -96,6 +104,10 @@ def build_staff_router(questions: QuestionLog, server: ServerSettings) -> APIRou
         text = await run_in_threadpool(table, unanswered, down_voted, view, limit, offset)
         return csv_response(text, f"questions-{view}.csv")
 
+
+def _add_feedback_routes(router: APIRouter, questions: QuestionLog, server: ServerSettings) -> None:
+    """GET /api/feedback (staff) and POST /api/feedback (rate an answer)."""
+
     @router.get("/feedback", response_model=FeedbackList, responses={**FORBIDDEN, **JSON_OR_CSV},
                 summary="Rated answers with their questions, newest first (key, or loopback without one)")
     async def list_feedback(
@@ -115,11 +127,13 @@ def build_staff_router(questions: QuestionLog, server: ServerSettings) -> APIRou
     async def post_feedback(req: FeedbackRequest) -> FeedbackEntry:
         return await run_in_threadpool(questions.rate, req.answer_id, req.rating, req.comment)
 
+
+def _add_wrong_methods(router: APIRouter) -> None:
+    """405 for the staff paths asked with a method they do not serve."""
     allowed = {"/questions": "GET", "/questions.csv": "GET", "/feedback": "GET, POST"}
     for path, methods in allowed.items():
         other = sorted({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} - set(methods.split(", ")))
         router.add_api_route(path, _wrong_method(methods), methods=other, include_in_schema=False)
-    return router
 
 
 def _wrong_method(allow: str) -> Callable[[Request], Awaitable[None]]:

@@ -7,9 +7,14 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.config import Settings
 from rag.errors import EvalError
+
+if TYPE_CHECKING:
+    from rag.eval.compare import CompareReport
+    from rag.eval.results import EvalReport
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 
@@ -54,23 +59,12 @@ def _print_floors(checks, stream) -> bool:  # type: ignore[no-untyped-def]
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Evaluate; exit 1 when --check-floors or --fail-under-accuracy is not met."""
     from rag.eval import runner
-    from rag.eval.compare import render_compare_markdown
     from rag.eval.memo import QueryMemo
     from rag.eval.questions import load_questions
-    from rag.eval.report import render_markdown
     from rag.index.embedders import make_embedder
     from rag.pipeline import Pipeline
 
-    settings = _settings(args, settings)
-    if args.limit is not None and args.limit < 1:
-        raise EvalError(f"--limit must be >= 1, got {args.limit}")
-    qpath = args.questions
-    if args.set is not None:
-        from rag.eval.sets import resolve_set, settings_for
-
-        named = resolve_set(args.set, settings)
-        settings = settings_for(named, settings) if args.set != "bundled" else settings
-        qpath = named.questions if args.questions == DEFAULT_QUESTIONS else args.questions
+    settings, qpath = _resolve(args, _settings(args, settings))
     items = load_questions(qpath)[: args.limit]
     primary = runner.make_setup(args.retrieval or settings.retrieval.mode,
                                 args.mode or settings.answer.mode)
@@ -91,6 +85,31 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         report = runner.evaluate(pipeline, items, primary, questions=qpath, created=created,
                                  progress=_progress(primary.name, args.quiet), memo=memo)
 
+    _print_report(args, report, comparison)
+    return 0 if _gates_met(args, report) else 1
+
+
+def _resolve(args: argparse.Namespace, settings: Settings) -> tuple[Settings, Path]:
+    """The settings and question file of --set (a named set) or --questions."""
+    if args.limit is not None and args.limit < 1:
+        raise EvalError(f"--limit must be >= 1, got {args.limit}")
+    qpath = args.questions
+    if args.set is not None:
+        from rag.eval.sets import resolve_set, settings_for
+
+        named = resolve_set(args.set, settings)
+        settings = settings_for(named, settings) if args.set != "bundled" else settings
+        qpath = named.questions if args.questions == DEFAULT_QUESTIONS else args.questions
+    return settings, qpath
+
+
+def _print_report(args: argparse.Namespace, report: EvalReport,
+                  comparison: CompareReport | None) -> None:
+    """The report as JSON or Markdown on stdout; with --report, also its files."""
+    from rag.eval import runner
+    from rag.eval.compare import render_compare_markdown
+    from rag.eval.report import render_markdown
+
     if args.json:
         doc = comparison if comparison is not None else report
         print(doc.model_dump_json(indent=2))
@@ -101,6 +120,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.report is not None:
         for path in runner.write_reports(Path(args.report), report, comparison):
             print(f"wrote {path}", file=sys.stderr)
+
+
+def _gates_met(args: argparse.Namespace, report: EvalReport) -> bool:
+    """Whether --check-floors and --fail-under-accuracy are met (their failures on stderr)."""
+    from rag.eval import runner
 
     ok = True
     if args.check_floors:
@@ -113,7 +137,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"FAIL answer accuracy {report.overall.answer_accuracy:.3f} < "
               f"{args.fail_under_accuracy}", file=sys.stderr)
         ok = False
-    return 0 if ok else 1
+    return ok
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -39,80 +39,101 @@ def make_article_handlers(get_pipeline: GetPipeline, editors: Any, server: Serve
                           ) -> dict[str, Callable[..., Outputs]]:
     """The handlers of the tab: list, add (pasted and/or uploaded) and withdraw; each returns
     (status, table, id dropdown). `editors` is the server's EditorSlot (None: no editing)."""
-    from rag.ui.staff import _client, authorised
-
-    def refusal(key: str, request: Any, edit: bool) -> str | None:
-        if not authorised(key, _client(request), server):
-            return ("密钥不正确。" if server.api_key is not None else
-                    "未配置工作人员密钥：此页面只对本机开放。")
-        if edit and server.api_key is None and not server.open_editing_loopback:
-            return ("未配置工作人员密钥：修改文章需设置 server.api_key，"
-                    "或开启 server.open_editing_loopback。")
-        if edit and editors is None:
-            return "此服务器不能修改文章。"
-        return None
 
     def table(status: str) -> Outputs:
-        try:
-            found = get_pipeline().articles()
-        except RagError as exc:
-            return _msg(f"{status} 文章列表暂时无法读取：{exc.message}"), gr.update(value=[]), gr.update()
-        rows = [[a.article_id, a.title, a.published or "", a.source or "", len(a.paragraphs)]
-                for a in found]
-        choices = [(f"{a.article_id} · {a.title}", a.article_id) for a in found]
-        return (_msg(f"{status} 共 {len(rows)} 篇文章。".strip()), gr.update(value=rows),
-                gr.update(choices=choices, value=None))
-
-    def refused(message: str) -> Outputs:
-        return _msg(message), gr.update(value=[]), gr.update(choices=[], value=None)
-
-    def edit(run: Callable[[Any], Any], progress: Any) -> Outputs:
-        progress(0.1, desc="正在写入文章并更新索引…")
-        try:
-            report = run(editors.get())
-        except RagError as exc:
-            return table(f"未能完成：{exc.message}")
-        except Exception:  # noqa: BLE001 - staff see a sentence, the log gets the traceback
-            log.exception("staff article edit failed")
-            return table("未能完成：服务器出错，请查看服务器日志。")
-        progress(1.0, desc="索引已更新")
-        return table(report_line(report))
+        return _table(get_pipeline, status)
 
     def list_articles(key: str, request: gr.Request) -> Outputs:
-        message = refusal(key, request, edit=False)
-        return refused(message) if message else table("")
+        message = _refusal(key, request, False, server, editors)
+        return _refused(message) if message else table("")
 
     def add(key: str, title: str, text: str, published: str, source: str, url: str,
             upload: Any, request: gr.Request, progress: Any = gr.Progress()) -> Outputs:  # noqa: B008
-        message = refusal(key, request, edit=True)
+        message = _refusal(key, request, True, server, editors)
         if message:
-            return refused(message)
-        from rag.editing import ArticleDraft
-
-        paths = [upload] if isinstance(upload, (str, Path)) else list(upload or [])
-        files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
-        pasted = bool((title or "").strip() or (text or "").strip())
-        if not files and not pasted:
-            return table("请粘贴文章（标题和正文）或上传文件。")
-        if files and pasted:
-            return table("请一次只添加一种：粘贴的文章，或上传的文件。")
-        if files:
-            return edit(lambda editor: editor.add_files(files), progress)
-        draft = ArticleDraft(title=title or "", text=text or "", published=(published or "").strip() or None,
-                             source=(source or "").strip() or None, url=(url or "").strip() or None)
-        return edit(lambda editor: editor.add([draft]), progress)
+            return _refused(message)
+        change = _addition(title, text, published, source, url, upload)
+        if isinstance(change, str):
+            return table(change)
+        return _edit(table, editors, change, progress)
 
     def withdraw(key: str, article_id: str | None, request: gr.Request,
                  progress: Any = gr.Progress()) -> Outputs:  # noqa: B008
-        message = refusal(key, request, edit=True)
+        message = _refusal(key, request, True, server, editors)
         if message:
-            return refused(message)
+            return _refused(message)
         article_id = (article_id or "").strip()
         if not article_id:
             return table("请选择或输入要撤下的文章 id。")
-        return edit(lambda editor: editor.remove([article_id]), progress)
+        return _edit(table, editors, lambda editor: editor.remove([article_id]), progress)
 
     return {"list": list_articles, "add": add, "withdraw": withdraw}
+
+
+def _refusal(key: str, request: Any, edit: bool, server: ServerSettings, editors: Any) -> str | None:
+    """Why this click is refused (wrong key, editing closed, no editor), or None."""
+    from rag.ui.staff import _client, authorised
+
+    if not authorised(key, _client(request), server):
+        return ("密钥不正确。" if server.api_key is not None else
+                "未配置工作人员密钥：此页面只对本机开放。")
+    if edit and server.api_key is None and not server.open_editing_loopback:
+        return ("未配置工作人员密钥：修改文章需设置 server.api_key，"
+                "或开启 server.open_editing_loopback。")
+    if edit and editors is None:
+        return "此服务器不能修改文章。"
+    return None
+
+
+def _table(get_pipeline: GetPipeline, status: str) -> Outputs:
+    """`status` with the article count, the table of articles and the withdraw dropdown."""
+    try:
+        found = get_pipeline().articles()
+    except RagError as exc:
+        return _msg(f"{status} 文章列表暂时无法读取：{exc.message}"), gr.update(value=[]), gr.update()
+    rows = [[a.article_id, a.title, a.published or "", a.source or "", len(a.paragraphs)]
+            for a in found]
+    choices = [(f"{a.article_id} · {a.title}", a.article_id) for a in found]
+    return (_msg(f"{status} 共 {len(rows)} 篇文章。".strip()), gr.update(value=rows),
+            gr.update(choices=choices, value=None))
+
+
+def _refused(message: str) -> Outputs:
+    return _msg(message), gr.update(value=[]), gr.update(choices=[], value=None)
+
+
+def _edit(table: Callable[[str], Outputs], editors: Any, run: Callable[[Any], Any],
+          progress: Any) -> Outputs:
+    """Run one edit on the server's editor; the table afterwards, with what changed or why not."""
+    progress(0.1, desc="正在写入文章并更新索引…")
+    try:
+        report = run(editors.get())
+    except RagError as exc:
+        return table(f"未能完成：{exc.message}")
+    except Exception:  # noqa: BLE001 - staff see a sentence, the log gets the traceback
+        log.exception("staff article edit failed")
+        return table("未能完成：服务器出错，请查看服务器日志。")
+    progress(1.0, desc="索引已更新")
+    return table(report_line(report))
+
+
+def _addition(title: str, text: str, published: str, source: str, url: str,
+              upload: Any) -> Callable[[Any], Any] | str:
+    """The edit that adds the pasted article or the uploaded files, or what to ask staff for."""
+    from rag.editing import ArticleDraft
+
+    paths = [upload] if isinstance(upload, (str, Path)) else list(upload or [])
+    files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
+    pasted = bool((title or "").strip() or (text or "").strip())
+    if not files and not pasted:
+        return "请粘贴文章（标题和正文）或上传文件。"
+    if files and pasted:
+        return "请一次只添加一种：粘贴的文章，或上传的文件。"
+    if files:
+        return lambda editor: editor.add_files(files)
+    draft = ArticleDraft(title=title or "", text=text or "", published=(published or "").strip() or None,
+                         source=(source or "").strip() or None, url=(url or "").strip() or None)
+    return lambda editor: editor.add([draft])
 
 
 def articles_tab(key: Any, get_pipeline: GetPipeline, editors: Any, server: ServerSettings) -> None:
