@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from rag import __version__
 from rag.api import (
     ApiGuard,
-    PipelineHolder,
     build_api_router,
     build_openai_router,
     install_error_handlers,
@@ -25,6 +24,7 @@ from rag.api.staff import build_staff_router
 from rag.api.state import Opener, PipelineLike
 from rag.config import Settings
 from rag.feedback import QuestionLog
+from rag.serving import PipelineHolder
 
 log = logging.getLogger(__name__)
 OPENAPI_URL = "/api/openapi.json"

@@ -6,11 +6,9 @@ from rag.api.errors import install_error_handlers
 from rag.api.guard import ApiGuard
 from rag.api.openai_compat import build_openai_router
 from rag.api.routes import build_api_router
-from rag.api.state import PipelineHolder
 
 __all__ = [
     "ApiGuard",
-    "PipelineHolder",
     "build_api_router",
     "build_openai_router",
     "install_error_handlers",

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from rag.api.errors import ApiError
 from rag.api.schemas import ArticleChange, ArticleIn
-from rag.api.state import PipelineHolder
+from rag.api.state import PipelineSource
 from rag.config import ServerSettings, Settings
 from rag.errors import CorpusReadOnlyError, NotReadyError
 
@@ -48,7 +48,7 @@ def require_editor(request: Request, server: ServerSettings) -> None:
 class EditorSlot:
     """The one ArticleEditor of a server, made on the first edit over the served pipeline."""
 
-    def __init__(self, holder: PipelineHolder, settings: Settings) -> None:
+    def __init__(self, holder: PipelineSource, settings: Settings) -> None:
         self._holder, self._settings = holder, settings
         self._editor: Any = None
         self._lock = threading.Lock()
@@ -110,7 +110,7 @@ async def _uploads(request: Request) -> list[tuple[str, bytes]]:
     return files
 
 
-def add_article_routes(router: APIRouter, holder: PipelineHolder, settings: Settings,
+def add_article_routes(router: APIRouter, holder: PipelineSource, settings: Settings,
                        slot: EditorSlot | None = None) -> None:
     """POST /articles, PUT and DELETE /articles/{id} on the /api router, editing through `slot`
     (the server's one EditorSlot, shared with the UI; default: a new one)."""

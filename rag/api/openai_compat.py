@@ -16,9 +16,8 @@ from rag.api.errors import ApiError
 from rag.api.routes import ERRORS, check_history, raise_unknown
 from rag.api.schemas import CitationOut, CleanText
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
-from rag.api.state import PipelineHolder
+from rag.api.state import PipelineSource, QuestionRecorder
 from rag.config import ServerSettings
-from rag.feedback import QuestionLog
 from rag.records import Answer, Citation
 
 MODELS = {"rag-news": None, "rag-news-extractive": "extractive", "rag-news-llm": "llm",
@@ -108,7 +107,7 @@ def completion(answer: Answer, model: str, question: str, answer_id: str = "") -
 
 
 def chunk_frames(first: object, rest: Iterator[str | Answer], model: str,
-                 questions: QuestionLog, t0: float) -> AsyncIterator[str]:
+                 questions: QuestionRecorder, t0: float) -> AsyncIterator[str]:
     """OpenAI chat.completion.chunk frames ending with `data: [DONE]`; citations and the
     answer_id in the last chunk."""
     base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion.chunk",
@@ -138,7 +137,7 @@ def chunk_frames(first: object, rest: Iterator[str | Answer], model: str,
     return frames()
 
 
-def _available_modes(holder: PipelineHolder) -> dict[str, bool]:
+def _available_modes(holder: PipelineSource) -> dict[str, bool]:
     """Which answer modes can answer now (the on-box LLM loaded, an endpoint configured)."""
     try:
         health = holder.get().health()
@@ -149,7 +148,7 @@ def _available_modes(holder: PipelineHolder) -> dict[str, bool]:
             "llm": bool(health.get("llm_configured"))}
 
 
-def build_openai_router(holder: PipelineHolder, server: ServerSettings) -> APIRouter:
+def build_openai_router(holder: PipelineSource, server: ServerSettings) -> APIRouter:
     """The /v1 routes."""
     router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)  # type: ignore[arg-type]
 

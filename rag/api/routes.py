@@ -28,10 +28,9 @@ from rag.api.schemas import (
     Status,
 )
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
-from rag.api.state import PipelineHolder
+from rag.api.state import PipelineSource, QuestionRecorder
 from rag.config import ServerSettings, Settings
 from rag.errors import RagError
-from rag.feedback import QuestionLog
 from rag.records import Answer
 
 ERRORS = {code: {"description": text, "content": {"application/json": {"example": {
@@ -78,7 +77,7 @@ def _ms(t0: float) -> float:
 
 
 def ask_frames(first: object, rest: Iterator[str | Answer], t0: float,
-               questions: QuestionLog) -> AsyncIterator[str]:
+               questions: QuestionRecorder) -> AsyncIterator[str]:
     """SSE frames: `delta` events with text pieces, then one `answer` event (or an `error` event)."""
 
     async def frames() -> AsyncIterator[str]:
@@ -116,7 +115,7 @@ def raise_unknown(request: Request, router: APIRouter) -> None:
     raise ApiError(404, "not_found", f"no endpoint {request.method} {path}")
 
 
-def build_api_router(holder: PipelineHolder, server: ServerSettings,
+def build_api_router(holder: PipelineSource, server: ServerSettings,
                      settings: Settings | None = None, editors: EditorSlot | None = None) -> APIRouter:
     """The /api routes, reading the pipeline from `holder` at each request; with `settings`, also
     the article edits (POST/PUT/DELETE /api/articles)."""
@@ -130,7 +129,7 @@ def build_api_router(holder: PipelineHolder, server: ServerSettings,
     return router
 
 
-def _add_ask_routes(router: APIRouter, holder: PipelineHolder, server: ServerSettings) -> None:
+def _add_ask_routes(router: APIRouter, holder: PipelineSource, server: ServerSettings) -> None:
     """POST /api/ask and /api/ask/stream."""
 
     @router.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
@@ -159,7 +158,7 @@ def _add_ask_routes(router: APIRouter, holder: PipelineHolder, server: ServerSet
         return sse_response(ask_frames(first, rest, t0, holder.questions))
 
 
-def _add_read_routes(router: APIRouter, holder: PipelineHolder) -> None:
+def _add_read_routes(router: APIRouter, holder: PipelineSource) -> None:
     """POST /api/search, GET /api/articles and /api/articles/{id}."""
 
     @router.post("/search", response_model=SearchResponse, summary="Ranked paragraphs for a query")
@@ -181,7 +180,7 @@ def _add_read_routes(router: APIRouter, holder: PipelineHolder) -> None:
         return ArticleDetail.full(found)
 
 
-def _add_status_routes(router: APIRouter, holder: PipelineHolder, server: ServerSettings) -> None:
+def _add_status_routes(router: APIRouter, holder: PipelineSource, server: ServerSettings) -> None:
     """GET /api/health (public) and /api/status (key, or loopback)."""
 
     @router.get("/health", response_model=Probe,

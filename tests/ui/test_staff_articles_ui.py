@@ -11,8 +11,8 @@ import pytest
 from api.serving import make_settings
 
 from rag.api.articles import EditorSlot
-from rag.api.state import PipelineHolder
 from rag.pipeline import Pipeline
+from rag.serving import PipelineHolder
 from rag.ui.staff_articles import make_article_handlers
 
 KEY = "s3cret"
