@@ -8,7 +8,6 @@ Contract (others code against this; keep it stable):
         # yields text pieces, then the final Answer record last
     pipeline.search(query, k=5, mode=None) -> list[Hit]
     pipeline.articles() -> list[Article]        # paragraphs included
-    pipeline.examples(n=4) -> list[str]         # questions this corpus answers (for the UI)
     pipeline.article(article_id) -> Article     # raises NotFoundError
     pipeline.health() -> dict                   # index, model and corpus status
     pipeline.with_settings(settings) -> Pipeline  # same index + embedder, other retrieval/answer settings
@@ -43,7 +42,6 @@ class Pipeline:
         self.chain = chain
         self._articles = {a.article_id: a for a in index.articles}
         self.opened_at = time.time()
-        self._examples: list[str] | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Any = None, progress: Any = False,
@@ -173,25 +171,6 @@ class Pipeline:
                 f"{self.settings.answer.max_question_chars}"
             )
         return self.retriever.search(query, k=k, mode=mode, filters=filters)
-
-    def examples(self, n: int = 4) -> list[str]:
-        """Up to n questions this corpus can answer, for the UI: the configured examples that get
-        an answer here, then one per article built from its headline. Computed once."""
-        if self._examples is None:
-            headlines = [f"“{a.title.strip()}”说了什么？" for a in self._articles.values()
-                         if 4 <= len(a.title.strip()) <= 30]
-            candidates = [*self.settings.server.example_questions, *headlines[: 3 * n]]
-            found: list[str] = []
-            for q in dict.fromkeys(candidates):
-                if len(found) >= n:
-                    break
-                try:
-                    if not self.ask(q).abstained:
-                        found.append(q)
-                except Exception:  # noqa: BLE001 - an example that fails is simply not offered
-                    log.debug("example %r not answerable here", q)
-            self._examples = found
-        return self._examples[:n]
 
     def articles(self) -> list[Article]:
         """Every article in the index, in corpus order."""

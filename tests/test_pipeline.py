@@ -50,20 +50,6 @@ def test_a_changed_corpus_is_not_indexed(tmp_path: Path) -> None:
     assert not corpus_is_indexed(settings)
 
 
-def test_examples_are_questions_this_corpus_answers(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path)
-    bundled = Pipeline.open(settings).examples(4)
-    assert len(bundled) == 4 and all(q in settings.server.example_questions for q in bundled[:2])
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "a.md").write_text("# 湘江大桥建成通车\n\n3月2日，湘江大桥正式通车，全长1.2公里。\n", encoding="utf-8")
-    s2 = settings.model_copy(update={"corpus_dir": other, "index_dir": tmp_path / "index2"})
-    p2 = Pipeline.open(s2)
-    examples = p2.examples(4)
-    assert examples == ["“湘江大桥建成通车”说了什么？"]  # none of the configured ones: they are about another page
-    assert not p2.ask(examples[0]).abstained
-
-
 def test_open_progressively_builds_bm25_once(tmp_path: Path, monkeypatch: Any) -> None:
     from rag.index import keyword
 

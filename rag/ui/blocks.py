@@ -14,6 +14,7 @@ from rag.config import Settings
 from rag.errors import InvalidQuestionError, NotReadyError, RagError
 from rag.feedback import QuestionLog, new_answer_id
 from rag.records import Answer
+from rag.ui.examples import answerable_examples
 from rag.ui.feedback import feedback_row, wire_feedback
 from rag.ui.render import (
     Turn,
@@ -124,7 +125,7 @@ def make_example_loader(get_pipeline: GetPipeline, defaults: tuple[str, ...]) ->
 
     def load() -> list[Any]:
         try:
-            found = list(getattr(get_pipeline(), "examples", lambda n: [])(len(defaults)))
+            found = answerable_examples(get_pipeline(), len(defaults))
         except RagError:
             found = []
         texts = found or list(defaults)
