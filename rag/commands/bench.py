@@ -11,6 +11,7 @@ from rag.config import Settings
 from rag.errors import ConfigError
 
 FULL = 68_218
+JSONL_SIZES = (1000, 10_000, FULL)  # the --docs of a run given --jsonl without --docs
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -23,19 +24,33 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _docs(args: argparse.Namespace) -> tuple[int, ...]:
+    """The JSONL sizes to run: --docs, else 1000,10000,full with --jsonl, else none (the bundled
+    corpus only: no corpus outside the repository is read unless named)."""
+    docs: tuple[int, ...] = args.docs if args.docs is not None else (
+        JSONL_SIZES if args.jsonl is not None else ())
+    if docs and args.jsonl is None:
+        raise ConfigError("--docs needs the JSONL news corpus to take the reports from",
+                          hint="pass --jsonl PATH (e.g. ../shared/bench/crud-news.jsonl.xz), or "
+                          "leave out --docs to run on the bundled corpus only")
+    if docs and not args.jsonl.is_file():
+        raise ConfigError(f"benchmark corpus not found: {args.jsonl}",
+                          hint="pass --jsonl PATH, or --docs '' to run on the bundled corpus only")
+    return docs
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the benchmark and print Markdown tables (or JSON)."""
     from bench.report import render
     from bench.run import BenchConfig, run_bench
 
-    if not args.jsonl.is_file() and args.docs:
-        raise ConfigError(f"benchmark corpus not found: {args.jsonl}",
-                          hint="pass --jsonl PATH, or --docs '' to run on the bundled corpus only")
+    docs = _docs(args)
     config = BenchConfig(
-        sizes=args.docs, jsonl=args.jsonl, bundled=not args.no_bundled, queries=args.queries,
+        sizes=docs, **({"jsonl": args.jsonl} if args.jsonl is not None else {}),
+        bundled=not args.no_bundled, queries=args.queries,
         repeat=args.repeat, dense_sample=args.dense_sample,
         clients=tuple(int(c) for c in args.clients.split(",") if c.strip()),
-        http_seconds=args.http_seconds, http_sizes=(0, *args.docs[:1]),
+        http_seconds=args.http_seconds, http_sizes=(0, *docs[:1]),
         baselines=not args.no_baselines, scratch=args.scratch, partial_out=args.out)
 
     def log(msg: str) -> None:
@@ -52,11 +67,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the sub-command to the CLI."""
     p = sub.add_parser("bench", help="benchmark index build, query latency and /api/ask throughput "
                        "against LangChain and BM25 baselines")
-    p.add_argument("--docs", type=_sizes, default=(1000, 10_000, FULL),
+    p.add_argument("--docs", type=_sizes, default=None,
                    help="corpus sizes (first N reports of --jsonl), comma-separated; 'full' = 68218; "
-                   "'' for none (default: 1000,10000,full)")
-    p.add_argument("--jsonl", type=Path, default=Path("../shared/bench/crud-news.jsonl.xz"),
-                   help="the JSONL news corpus")
+                   "'' for none (default: 1000,10000,full with --jsonl, none without)")
+    p.add_argument("--jsonl", type=Path, default=None,
+                   help="the JSONL news corpus, e.g. ../shared/bench/crud-news.jsonl.xz (default: "
+                   "none, only the bundled corpus is benchmarked)")
     p.add_argument("--no-bundled", action="store_true", help="skip the bundled corpus workload")
     p.add_argument("--queries", type=int, default=40, help="queries timed per workload")
     p.add_argument("--repeat", type=int, default=1, help="passes over the queries")

@@ -102,6 +102,21 @@ def test_cli_parses_sizes() -> None:
         _sizes("ten")
 
 
+def test_rag_bench_reads_no_corpus_outside_the_repository_unless_named(tmp_path: Path) -> None:
+    import argparse
+
+    from rag.commands.bench import JSONL_SIZES, _docs
+    from rag.errors import ConfigError
+
+    assert _docs(argparse.Namespace(docs=None, jsonl=None)) == ()
+    with pytest.raises(ConfigError, match="--jsonl"):
+        _docs(argparse.Namespace(docs=(1000,), jsonl=None))
+    corpus = tmp_path / "n.jsonl"
+    corpus.write_text("{}\n", encoding="utf-8")
+    assert _docs(argparse.Namespace(docs=None, jsonl=corpus)) == JSONL_SIZES
+    assert _docs(argparse.Namespace(docs=(50,), jsonl=corpus)) == (50,)
+
+
 def test_ann_compare_reports_recall_against_exact_search(tmp_path: Path) -> None:
     from bench.ann import compare, main
 
