@@ -7,13 +7,29 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from rag.config import Settings
 
 
+def keyword_pipeline(settings: Settings) -> Any:
+    """A pipeline over an in-memory BM25 index of the set's corpus whose reader has the embedding
+    model (sentence similarity), as in the full pipeline: no dense index to build."""
+    from rag.answer.chain import build_chain
+    from rag.index.builder import keyword_only_index
+    from rag.index.embedders import make_embedder
+    from rag.pipeline import Pipeline
+    from rag.retrieve import HybridRetriever
+
+    index = keyword_only_index(settings)
+    embedder = make_embedder(settings)
+    retriever = HybridRetriever(index, None, settings)
+    return Pipeline(settings, index, embedder, retriever, build_chain(settings, retriever, embedder=embedder))
+
+
 def _rows(name: str, settings: Settings, limit: int | None, quiet: bool,  # type: ignore[no-untyped-def]
           retrieval: str = "hybrid"):
-    from rag.eval.calibration import collect, keyword_pipeline
+    from rag.eval.calibration import collect
     from rag.eval.questions import load_questions
     from rag.eval.sets import resolve_set, settings_for
     from rag.pipeline import Pipeline

@@ -49,21 +49,6 @@ def collect(pipeline: Any, questions: Sequence[QuestionItem], *,
     return rows
 
 
-def keyword_pipeline(settings: Any) -> Any:
-    """A pipeline over an in-memory BM25 index of the set's corpus whose reader has the embedding
-    model (sentence similarity), as in the full pipeline: no dense index to build."""
-    from rag.answer.chain import build_chain
-    from rag.index.builder import keyword_only_index
-    from rag.index.embedders import make_embedder
-    from rag.pipeline import Pipeline
-    from rag.retrieve import HybridRetriever
-
-    index = keyword_only_index(settings)
-    embedder = make_embedder(settings)
-    retriever = HybridRetriever(index, None, settings)
-    return Pipeline(settings, index, embedder, retriever, build_chain(settings, retriever, embedder=embedder))
-
-
 def train(rows: Sequence[Row], *, l2: float = 1.0, fitted_on: str = "") -> Calibrator:
     from dataclasses import replace
 
