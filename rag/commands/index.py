@@ -69,8 +69,8 @@ def _verify(settings: Settings) -> int:
 
 def _evaluate(questions_path: Path, settings: Settings, embedder: object) -> None:
     """Print recall@1/@5 and MRR for keyword, dense and hybrid retrieval side by side."""
-    from rag.index.builder import load_index
     from rag.eval.retrieval import compare_modes, format_report, load_retrieval_questions
+    from rag.index.builder import load_index
 
     index = load_index(settings, embedder)  # type: ignore[arg-type]
     questions = load_retrieval_questions(questions_path)

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from rag.config import Settings
+from rag.eval.retrieval import compare_modes, format_table, load_retrieval_questions
 from rag.index.builder import build_index, load_index
 from rag.index.embedders import FakeEmbedder
 from rag.records import Article, Paragraph
@@ -31,7 +32,6 @@ def sample_articles() -> list[Article]:
         ]),
         _article("farm", "湘西茶叶丰收", ["今年春茶产量比去年增长了两成，茶农收入明显提高。"]),
     ]
-from rag.eval.retrieval import compare_modes, format_table, load_retrieval_questions
 
 
 def test_side_by_side_table_on_a_tiny_question_set(fake_settings: Settings, tmp_path: Path) -> None:
