@@ -13,7 +13,7 @@ from rag.config import Settings
 from rag.errors import RagError
 
 COMMANDS = ("models", "ingest", "index", "search", "ask", "serve", "eval", "bench", "train",
-            "questions", "articles")
+            "questions", "articles", "check_questions")
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
