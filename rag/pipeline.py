@@ -18,11 +18,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.errors import InvalidQuestionError, NotFoundError
 from rag.records import Answer, Article, Hit
+
+if TYPE_CHECKING:
+    from rag.index.corpus import CorpusSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +48,12 @@ class Pipeline:
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Any = None, progress: Any = False,
-             keyword: Any = None, local: Any = None, rebuild: bool = False) -> Pipeline:
+             keyword: Any = None, local: Any = None, rebuild: bool = False,
+             corpus: CorpusSnapshot | None = None) -> Pipeline:
         """Load the model once, load the index (building or updating it when stale), wire the chain.
         `keyword`: a KeywordIndex already built over the corpus's chunks, reused by the build;
-        `rebuild`: build the index again even when it looks current (it was found corrupt)."""
+        `rebuild`: build the index again even when it looks current (it was found corrupt);
+        `corpus`: the corpus folder's CorpusSnapshot, when this start already made one."""
         from rag.answer.chain import build_chain
         from rag.index.builder import ensure_index
         from rag.index.embedders import make_embedder
@@ -56,7 +61,8 @@ class Pipeline:
 
         t0 = time.perf_counter()
         embedder = embedder or make_embedder(settings)
-        index = ensure_index(settings, embedder, progress=progress, keyword=keyword, rebuild=rebuild)
+        index = ensure_index(settings, embedder, progress=progress, keyword=keyword, rebuild=rebuild,
+                             corpus=corpus)
         retriever = HybridRetriever(index, embedder, settings)
         local = local if local is not None else make_local_llm(settings)
         chain = build_chain(settings, retriever, embedder=embedder, local=local)
@@ -65,15 +71,17 @@ class Pipeline:
         return cls(settings, index, embedder, retriever, chain, local)
 
     @classmethod
-    def keyword_only(cls, settings: Settings, local: Any = None) -> Pipeline:
+    def keyword_only(cls, settings: Settings, local: Any = None,
+                     corpus: CorpusSnapshot | None = None) -> Pipeline:
         """A pipeline over an in-memory BM25 index of the corpus folder, no model: it answers in
-        seconds on a corpus of any size while the dense index is being built."""
+        seconds on a corpus of any size while the dense index is being built (`corpus`: the
+        folder's CorpusSnapshot, when the caller made one)."""
         from rag.answer.chain import build_chain
         from rag.index.builder import keyword_only_index
         from rag.retrieve import HybridRetriever
 
         t0 = time.perf_counter()
-        index = keyword_only_index(settings)
+        index = keyword_only_index(settings, corpus)
         retriever = HybridRetriever(index, None, settings)
         chain = build_chain(settings, retriever, local=local)
         _warm_up(chain)
@@ -90,17 +98,19 @@ class Pipeline:
         the same progressive way."""
         from rag.errors import IndexCorruptError
         from rag.index.builder import corpus_is_indexed
+        from rag.index.corpus import CorpusSnapshot
         from rag.index.embedders import make_embedder
 
         local = make_local_llm(settings)
         if local is not None:  # a server loads the on-box LLM at once, in the background
             local.start(background=True)
         embedder = None
+        corpus = CorpusSnapshot.of(settings.corpus_dir)  # fingerprinted once, ingested at most once
         try:
-            if corpus_is_indexed(settings):
+            if corpus_is_indexed(settings, corpus=corpus):
                 report({"phase": "loading"})
                 embedder = make_embedder(settings)
-                return cls.open(settings, embedder=embedder, local=local)
+                return cls.open(settings, embedder=embedder, local=local, corpus=corpus)
             rebuild = False
         except IndexCorruptError as exc:
             if not settings.index.rebuild_on_corrupt:
@@ -108,7 +118,7 @@ class Pipeline:
             log.warning("the index is corrupt (%s); rebuilding it from the corpus folder", exc.message)
             rebuild = True
         report({"phase": "keyword"})
-        quick = cls.keyword_only(settings, local=local)
+        quick = cls.keyword_only(settings, local=local, corpus=corpus)
         publish(quick)
         total = len(quick.index.chunks)
         report({"phase": "dense", "chunks": total, "embedded": 0})
@@ -117,7 +127,7 @@ class Pipeline:
             report({"phase": "dense", "chunks": total, "embedded": done, "to_embed": todo})
 
         return cls.open(settings, embedder=embedder, progress=embedded, keyword=quick.index.keyword,
-                        local=local, rebuild=rebuild)
+                        local=local, rebuild=rebuild, corpus=corpus)
 
     def with_settings(self, settings: Settings) -> Pipeline:
         """A sibling over the same loaded index and embedder with other retrieval/answer settings

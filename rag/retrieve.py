@@ -107,6 +107,26 @@ class HybridRetriever:
             self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
         return self._keyword_pool
 
+    def _mode(self, mode: Mode | None) -> Mode:
+        """The mode to search in: `mode`, else the setting; keyword only while vectors are built."""
+        mode = mode or self.settings.retrieval.mode
+        if mode not in MODES:
+            raise InvalidQuestionError(f"unknown retrieval mode {mode!r}; use one of {MODES}")
+        if not self.index.dense_ready:  # vectors still being built: keywords only, no embedding
+            mode = "keyword"
+        return mode
+
+    def _fuse(self, query: str, mode: Mode, dense: Ranking, words: Ranking,
+              bigrams: Ranking) -> dict[str, float]:
+        """Chunk id -> fused score: the dense scores alone in dense mode, else weighted RRF (the
+        keyword rankings weigh less for a query without Han characters)."""
+        r = self.settings.retrieval
+        if mode == "dense":
+            return dict(dense)
+        foreign = 1.0 if _HAN.search(query) else r.foreign_query_keyword_weight
+        return rrf([(dense, r.dense_weight), (words, r.words_weight * foreign),
+                    (bigrams, r.bigrams_weight * foreign)], r.rrf_k)
+
     def search(self, query: str, k: int = 5, mode: Mode | None = None,
                timings: dict[str, float] | None = None,
                query_vector: np.ndarray | None = None,
@@ -120,11 +140,7 @@ class HybridRetriever:
         query = query.strip()
         if not query:
             raise InvalidQuestionError("the query is empty")
-        mode = mode or self.settings.retrieval.mode
-        if mode not in MODES:
-            raise InvalidQuestionError(f"unknown retrieval mode {mode!r}; use one of {MODES}")
-        if not self.index.dense_ready:  # vectors still being built: keywords only, no embedding
-            mode = "keyword"
+        mode = self._mode(mode)
         tm: dict[str, float] = {}
         t0 = time.perf_counter()
         allowed = self._allowed(filters)
@@ -154,13 +170,7 @@ class HybridRetriever:
         elif mode != "dense":
             words, bigrams = self._keyword(query, tm, mask)
         t = time.perf_counter()
-        r = self.settings.retrieval
-        if mode == "dense":
-            fused = dict(dense)
-        else:
-            foreign = 1.0 if _HAN.search(query) else r.foreign_query_keyword_weight
-            fused = rrf([(dense, r.dense_weight), (words, r.words_weight * foreign),
-                         (bigrams, r.bigrams_weight * foreign)], r.rrf_k)
+        fused = self._fuse(query, mode, dense, words, bigrams)
         hits = self._to_hits(fused, qvec, k, dense, words, bigrams)
         tm["fuse_ms"] = (time.perf_counter() - t) * 1000
         tm["total_ms"] = (time.perf_counter() - t0) * 1000

@@ -65,3 +65,47 @@ def test_open_progressively_builds_bm25_once(tmp_path: Path, monkeypatch: Any) -
     full = Pipeline.open_progressively(settings, lambda _: None, lambda _: None)
     assert len(builds) == 1 and builds[0] == len(full.index.chunks)  # the first pass's index is saved
     assert full.search("家长会")  # and it is the one the full pipeline reads back
+
+
+def _count_corpus_reads(monkeypatch: Any) -> dict[str, int]:
+    """Count every ingest of the corpus folder and every fingerprint of it, wherever it is called."""
+    import rag.index.corpus
+    import rag.index.manifest
+    import rag.ingest
+    import rag.ingest.corpus
+
+    calls = {"ingest": 0, "fingerprint": 0}
+    real_load, real_fp = rag.ingest.corpus.load_corpus, rag.index.manifest.corpus_fingerprint
+
+    def load(*args: Any, **kwargs: Any) -> Any:
+        calls["ingest"] += 1
+        return real_load(*args, **kwargs)
+
+    def fingerprint(*args: Any, **kwargs: Any) -> Any:
+        calls["fingerprint"] += 1
+        return real_fp(*args, **kwargs)
+
+    for module in (rag.index.corpus, rag.ingest, rag.ingest.corpus):
+        monkeypatch.setattr(module, "load_corpus", load)
+    for module in (rag.index.corpus, rag.index.manifest):
+        monkeypatch.setattr(module, "corpus_fingerprint", fingerprint)
+    return calls
+
+
+def test_a_cold_progressive_start_reads_the_corpus_once(tmp_path: Path, monkeypatch: Any) -> None:
+    settings = make_settings(tmp_path)
+    calls = _count_corpus_reads(monkeypatch)
+    full = Pipeline.open_progressively(settings, lambda _: None, lambda _: None)
+    assert full.index.dense_ready
+    assert calls == {"ingest": 1, "fingerprint": 1}
+    # a warm start fingerprints once and ingests nothing (the index holds the articles)
+    calls.update(ingest=0, fingerprint=0)
+    Pipeline.open_progressively(settings, lambda _: None, lambda _: None)
+    assert calls == {"ingest": 0, "fingerprint": 1}
+
+
+def test_a_cold_open_reads_the_corpus_once(tmp_path: Path, monkeypatch: Any) -> None:
+    settings = make_settings(tmp_path)
+    calls = _count_corpus_reads(monkeypatch)
+    Pipeline.open(settings)
+    assert calls == {"ingest": 1, "fingerprint": 1}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from rag.answer.text import bigrams, normalize, split_sentences
+from rag.answer.text import bigrams
 from rag.records import Citation, Hit
+from rag.text import fold, split_sentences
 
 _MARKER = re.compile(r"\s?\[(\d{1,3})(?:\s*[,，、]\s*\d{1,3})*\]")
 _ONE = re.compile(r"\d{1,3}")
@@ -47,11 +48,11 @@ def best_quote(claim: str, paragraph_text: str) -> str:
 
 def support(claim: str, paragraph_text: str) -> float:
     """Share of the claim's character bigrams found in the paragraph (0..1); numbers must match exactly."""
-    claim_n = normalize(strip_markers(claim))
+    claim_n = fold(strip_markers(claim))
     grams = bigrams(claim_n)
     if not grams:
         return 0.0
-    para = normalize(paragraph_text)
+    para = fold(paragraph_text)
     share = len(grams & bigrams(para)) / len(grams)
     numbers = re.findall(r"\d+(?:\.\d+)?", claim_n)
     if numbers and not all(x in para for x in numbers):

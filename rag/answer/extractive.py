@@ -25,10 +25,12 @@ from rag.answer.question import Question, analyze
 from rag.answer.refusal import TYPED as _TYPED
 from rag.answer.refusal import refusal
 from rag.answer.snippet import MAX_ANSWER_CHARS, trim, with_marker
-from rag.answer.text import coverage, normalize, split_clauses, split_sentences
+from rag.answer.text import coverage
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings
 from rag.records import Hit
+from rag.text import fold as normalize  # the body keeps its old name for now
+from rag.text import split_clauses, split_sentences
 
 _WHY = re.compile(r"为了|为|旨在|目的|因为|由于|从而|以便|让|使|促进|有效|缓解|提升|大幅|减少")
 _HOW = re.compile(r"通过|采取|采用|利用|以|借助|依托|形式|方式|模式|办法|机制|推行|开展")

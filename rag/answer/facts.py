@@ -6,27 +6,21 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.lexicon import (
-    GENERIC_COUNTERS,
     NOT_PLACE_NAMES,
     ORG_SUFFIXES,
     PLACE_SUFFIXES,
     TITLES,
-    UNIT_CLASS,
 )
 from rag.answer.tokenize import Tokenizer
+from rag.text import CN_NUMERAL_CHARS, GENERIC_COUNTERS, QUANTITY_UNITS, UNIT_CLASS
 
-_UNITS = sorted(
-    {*UNIT_CLASS, *GENERIC_COUNTERS, "千伏", "万人", "亿人", "平方", "公里", "千米", "米", "吨", "辆",
-     "套", "所", "余人", "多人", "人", "名", "岁", "倍", "家", "个", "户", "村", "天", "周"}
-    - {"钱", "投资", "资金", "经费", "花了", "赃款", "金额", "收入", "比例", "占比", "比重", "容量",
-       "发电量", "装机", "面积", "率", "成", "百分之"},
-    key=len, reverse=True,
-)
 # a Latin unit must end its word: the m of 'mAh' is no metre, the 5G of '5G网络' no unit
-_UNIT_RE = "|".join(re.escape(u) + (r"(?![A-Za-z])" if u.isascii() else "") for u in _UNITS)
+_UNIT_RE = "|".join(
+    re.escape(u) + (r"(?![A-Za-z])" if u.isascii() else "") for u in QUANTITY_UNITS
+)
 _ARABIC = r"\d+(?:[.,]\d+)*"
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
-_CN_NUM = r"[零〇一二两三四五六七八九十百千]{1,6}"
+_CN_NUM = rf"[{CN_NUMERAL_CHARS}]{{1,6}}"
 _QUANTITY = re.compile(
     rf"(?:百分之(?P<pct>{_ARABIC}|{_CN_NUM}))"
     rf"|(?P<num>{_ARABIC})(?:余|多)?(?P<big>[万亿])?(?:余|多)?(?P<unit>%|％|{_UNIT_RE})?"

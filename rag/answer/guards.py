@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.answer.text import bigrams, normalize, split_sentences
+from rag.answer.text import bigrams
 from rag.answer.tokenize import Tokenizer
 from rag.records import Hit
+from rag.text import fold, split_sentences
 
 _REFUSAL = re.compile(
     r"没有找到|未找到|找不到|无法回答|无法确定|无法得知|无从得知|没有提到|未提到|未提及|没有提及|没有相关|"
@@ -76,7 +77,7 @@ def facts_of(text: str, tok: Tokenizer) -> list[str]:
 
 
 def _holds(fact: str, source: str) -> bool:
-    f = normalize(fact)
+    f = fold(fact)
     if f in source:
         return True
     if f.isdigit():
@@ -92,7 +93,7 @@ def _holds(fact: str, source: str) -> bool:
 def ungrounded(answer: str, cited: Sequence[int], context: Sequence[Hit], tok: Tokenizer) -> list[str]:
     """Facts of the answer found in none of the paragraphs it cites (headline included)."""
     sources = [context[n - 1] for n in cited if 1 <= n <= len(context)]
-    text = normalize(" ".join(f"{h.paragraph.article_title} {drop_instructions(h.paragraph.text)}"
+    text = fold(" ".join(f"{h.paragraph.article_title} {drop_instructions(h.paragraph.text)}"
                               for h in sources))
     return [f for f in facts_of(answer, tok) if not _holds(f, text)]
 
@@ -132,7 +133,7 @@ def budget_context(question: str, context: Sequence[Hit], budget_chars: int) -> 
     """One text per paragraph, within `budget_chars` in all: a long paragraph keeps the sentences
     that share most character bigrams with the question (in their order), the headline first."""
     share = max(80, budget_chars // max(1, len(context)))
-    q = bigrams(normalize(question))
+    q = bigrams(fold(question))
     out = []
     for hit in context:
         p = hit.paragraph
@@ -141,7 +142,7 @@ def budget_context(question: str, context: Sequence[Hit], budget_chars: int) -> 
         if len(text) > share:
             sentences = split_sentences(text)
             ranked = sorted(range(len(sentences)),
-                            key=lambda i: -len(q & bigrams(normalize(sentences[i]))))
+                            key=lambda i: -len(q & bigrams(fold(sentences[i]))))
             keep: set[int] = set()
             used = 0
             for i in ranked:

@@ -1,38 +1,7 @@
-"""Small closed word lists for reading Chinese news: measure words, titles, place and organisation suffixes."""
+"""Small closed word lists for reading Chinese news: titles, place and organisation suffixes, synonyms
+(measure words and units are in rag.text)."""
 
 from __future__ import annotations
-
-# Measure words and units, each with its class; a question's unit must meet a number of the same class.
-UNIT_CLASS: dict[str, str] = {
-    "元": "money", "万元": "money", "亿元": "money", "美元": "money", "钱": "money", "投资": "money",
-    "资金": "money", "经费": "money", "花了": "money", "赃款": "money", "金额": "money", "收入": "money",
-    "人": "person", "名": "person", "位": "person", "人次": "person", "户": "household",
-    "个月": "duration", "小时": "duration", "分钟": "duration", "天": "duration", "周": "duration",
-    "年": "duration", "日": "duration",
-    "%": "percent", "％": "percent", "百分之": "percent", "比例": "percent", "占比": "percent",
-    "比重": "percent", "率": "percent", "成": "percent",
-    "千瓦": "power", "兆瓦": "power", "千瓦时": "power", "度": "power", "千伏安": "power", "容量": "power",
-    "发电量": "power", "装机": "power",
-    "亩": "area", "平方米": "area", "平方公里": "area", "公顷": "area", "面积": "area",
-    "次": "times", "场": "times", "场次": "times", "期": "times", "届": "times", "轮": "times",
-    "起": "case", "件": "case", "例": "case",
-    "吨": "weight", "万吨": "weight", "亿吨": "weight", "公斤": "weight", "千克": "weight", "斤": "weight",
-    "克": "weight", "重量": "weight", "体重": "weight",
-    "公里": "length", "千米": "length", "米": "length", "厘米": "length", "毫米": "length", "长度": "length",
-    "全长": "length", "距离": "length",
-    # units written in Latin letters (tech and science news): 8500mAh, 65W, 512GB, 120Hz
-    "mAh": "power", "Wh": "power", "kWh": "power", "W": "power", "kW": "power", "MW": "power",
-    "GW": "power", "V": "voltage", "kV": "voltage", "GB": "storage", "TB": "storage", "MB": "storage",
-    "Hz": "frequency", "GHz": "frequency", "MHz": "frequency", "km": "length", "m": "length",
-    "cm": "length", "mm": "length", "nm": "length", "kg": "weight",
-    "英寸": "length", "英里": "length", "英尺": "length", "磅": "weight", "瓦": "power",
-}
-
-# Generic counters: a question with one of these accepts any count-like number.
-GENERIC_COUNTERS = frozenset("个项种类批支座台辆家所条张本篇处间份")
-
-# Units that make a number-like string a date, not a quantity.
-DATE_UNITS = ("年", "月", "日", "号")
 
 TITLES = (
     "书记", "副书记", "局长", "副局长", "主任", "副主任", "所长", "校长", "部长", "经理", "负责人", "主席",
@@ -95,15 +64,6 @@ EN_NOUNS: dict[str, str] = {
     "manager": "经理",
     "hosted|host|presided|chaired": "主持",
 }
-
-
-def unit_class_of(unit: str) -> str | None:
-    """The class of a measure word; generic counters get 'count'."""
-    if unit in UNIT_CLASS:
-        return UNIT_CLASS[unit]
-    if unit in GENERIC_COUNTERS:
-        return "count"
-    return None
 
 
 # Near-synonyms that news reports use interchangeably for the same event or relation. A question

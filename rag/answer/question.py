@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.answer.lexicon import EN_NOUNS, NOT_PLACE_NAMES, QUESTION_STOP, TITLES, unit_class_of
-from rag.answer.text import is_english, normalize
+from rag.answer.lexicon import EN_NOUNS, NOT_PLACE_NAMES, QUESTION_STOP, TITLES
+from rag.answer.text import is_english
 from rag.answer.tokenize import Tokenizer
+from rag.text import NUMBER_CUES, QUESTION_UNITS, fold, unit_class_of
 
 QType = Literal["number", "person", "date", "place", "entity", "name", "list", "why", "how", "what"]
 
@@ -28,13 +29,7 @@ _PERSON_NOUN = re.compile(
     + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
     + r")(?:的)?(?:叫什么|姓名|是哪位)")
 _WHICH = re.compile(r"哪(?:一|两|几)?[所个家座支条项只部本篇位种]")
-_UNIT_AFTER = re.compile(r"(?:多少|几)(人次|场次|万元|亿元|元|个月|小时|分钟|千伏|千瓦|兆瓦|平方米|公里|[个次名位人家所条项件场份届天年岁倍批支类座台辆起户种度吨亩张本篇处间钱套])?")
-_NUMBER_CUES = {"钱": "money", "投资": "money", "资金": "money", "经费": "money", "赃款": "money", "金额": "money",
-                "花了": "money", "收入": "money", "百分之": "percent", "比例": "percent", "占比": "percent",
-                "比重": "percent", "率": "percent", "容量": "power", "发电量": "power", "装机": "power",
-                "度电": "power", "面积": "area", "造价": "money", "价格": "money", "售价": "money",
-                "票价": "money", "罚款": "money", "罚": "money", "费用": "money", "花费": "money", "营收": "money",
-                "利润": "money", "市值": "money", "估值": "money", "工资": "money", "薪": "money"}
+_UNIT_AFTER = re.compile(rf"(?:多少|几)({QUESTION_UNITS})?")
 _ROLE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,6}?)(?:是谁|叫什么名字|叫什么|姓什么|是哪位|由谁)")
 _NAME_OF = re.compile(r"叫什么(?:名字)?|名称是什么|什么名字|叫作什么|是什么名")
 _EN_TYPES: tuple[tuple[QType, re.Pattern[str]], ...] = (
@@ -184,7 +179,7 @@ def _number_cues(text: str, tok: Tokenizer) -> tuple[str | None, str | None, str
         unit = "元"
     ucls = unit_class_of(unit) if unit else None
     if ucls in (None, "count"):
-        for cue, cls in _NUMBER_CUES.items():
+        for cue, cls in NUMBER_CUES.items():
             if cue in text:
                 ucls = cls
                 break
@@ -299,4 +294,4 @@ def _date_grain_en(low: str) -> Literal["year", "month", "day", "any"]:
 
 def key_text(q: Question) -> str:
     """The normalised question text, for caching."""
-    return normalize(q.text)
+    return fold(q.text)

@@ -7,7 +7,7 @@ import re
 
 from rag.answer import facts as F
 from rag.answer.question import Question
-from rag.answer.text import split_clauses
+from rag.text import split_clauses
 
 MAX_ANSWER_CHARS = 150
 

@@ -1,58 +1,26 @@
-"""Chinese text helpers for the reader: sentence and clause splitting, language detection, term coverage."""
+"""Text helpers of the reader: language detection, bigrams and term coverage (splitting is rag.text)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 from rag.answer.lexicon import SYNONYMS
+from rag.text import fold, split_clauses, split_sentences
 
-# A sentence ends at 。！？；… (or ASCII !?;), and any closing quotes/brackets right after the stop
-# belong to the sentence that they close, not to the next one.
-_SENT_END = re.compile(r"(?:[。！？!?；;]+|…{1,2}|\.{3,6})[”’」』）)\]】]*")
-_CLAUSE_END = re.compile(r"[，,：:、]")
-_CLAUSE_SPLIT = re.compile(r"(?<=[，,：:；;。！？!?])")
+# split_sentences and split_clauses live in rag.text; they stay importable from here for the
+# reader's modules that still import them through this one.
+__all__ = [
+    "bigrams",
+    "coverage",
+    "is_english",
+    "missing_terms",
+    "split_clauses",
+    "split_sentences",
+]
+
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_SPACE = re.compile(r"\s+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split Chinese text into sentences, keeping the punctuation and closing quotes."""
-    out: list[str] = []
-    pos = 0
-    for m in _SENT_END.finditer(text):
-        piece = text[pos:m.end()].strip()
-        if piece:
-            out.append(piece)
-        pos = m.end()
-    tail = text[pos:].strip()
-    if tail:
-        out.append(tail)
-    return _merge_orphans(out)
-
-
-def _merge_orphans(sentences: list[str]) -> list[str]:
-    """A fragment made only of punctuation or quotes is glued to the sentence before it."""
-    merged: list[str] = []
-    for s in sentences:
-        if merged and not _HAN.search(s) and not re.search(r"[A-Za-z0-9]", s):
-            merged[-1] += s
-        else:
-            merged.append(s)
-    return merged
-
-
-def split_clauses(sentence: str) -> list[str]:
-    """Split a sentence at commas, colons and semicolons (punctuation kept on the left piece)."""
-    return [c for c in _CLAUSE_SPLIT.split(sentence) if c.strip()]
-
-
-def normalize(text: str) -> str:
-    """NFKC width folding and no spaces: what term matching compares."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
-
 
 def is_english(text: str) -> bool:
     """True when a question is written mostly in Latin letters (few or no Han characters)."""
@@ -63,7 +31,7 @@ def is_english(text: str) -> bool:
 
 def bigrams(text: str) -> set[str]:
     """Character bigrams of the Han/alnum characters of a text."""
-    chars = [c for c in normalize(text) if c.isalnum()]
+    chars = [c for c in fold(text) if c.isalnum()]
     return {a + b for a, b in zip(chars, chars[1:], strict=False)}
 
 
@@ -72,11 +40,11 @@ def coverage(terms: Sequence[tuple[str, float]], text: str) -> float:
     total = sum(w for _, w in terms)
     if total <= 0:
         return 0.0
-    norm = normalize(text)
+    norm = fold(text)
     grams = bigrams(norm)
     got = 0.0
     for term, w in terms:
-        t = normalize(term)
+        t = fold(term)
         if t in norm:
             got += w
         elif any(s in norm for s in SYNONYMS.get(t, ())):
@@ -89,7 +57,7 @@ def coverage(terms: Sequence[tuple[str, float]], text: str) -> float:
 
 
 def missing_terms(terms: Iterable[str], text: str) -> list[str]:
-    """Terms that do not occur in text (normalised)."""
-    norm = normalize(text)
-    return [t for t in terms if normalize(t) not in norm]
+    """Terms that do not occur in text (folded, rag.text.fold)."""
+    norm = fold(text)
+    return [t for t in terms if fold(t) not in norm]
 

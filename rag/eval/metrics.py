@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rag.eval.normalize import contains_normalized, normalize_answer, normalize_text
+from rag.eval.normalize import contains_normalized, normalize_answer, strip_punctuation
 from rag.eval.questions import QuestionItem, load_questions
 
 __all__ = [
@@ -53,8 +53,8 @@ def answer_correct(
 
 def citation_holds(citation_text: str, evidence: Sequence[str]) -> bool:
     """Whether a cited text contains any evidence string (normalised, numbers as written)."""
-    norm = normalize_text(citation_text)
-    needles = [normalize_text(e) for e in evidence]
+    norm = strip_punctuation(citation_text)
+    needles = [strip_punctuation(e) for e in evidence]
     return any(needle and needle in norm for needle in needles)
 
 

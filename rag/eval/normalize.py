@@ -16,58 +16,14 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from rag.ingest.normalize import tidy_spaces
+from rag.text import CN_BIG, CN_NUMERAL_CHARS, COUNTER_CHARS, parse_cn_number, tidy_spaces
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10**4, "亿": 10**8}
-_UNIT_CHARS = frozenset("个次名人家所条项件场年月日号岁份位万亿届天周")
-_CN_RUN = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
+_CN_RUN = re.compile(f"[{CN_NUMERAL_CHARS}{''.join(CN_BIG)}]+")
 _ARABIC_BIG = re.compile(r"(\d+(?:\.\d+)?)([万亿]+)")
 _DECIMAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "%" carries meaning ("90%"); "." is kept only between digits, handled below.
 _KEEP = frozenset("%")
-
-
-def _parse_cn_number(run: str) -> int | None:
-    """Value of a Chinese numeral run, or None when the run is not a well-formed number."""
-    if all(ch in _CN_DIGITS for ch in run):
-        # digit-by-digit readings such as 二〇二二 (a year)
-        return int("".join(str(_CN_DIGITS[ch]) for ch in run))
-    total = section = 0
-    num: int | None = None
-    for ch in run:
-        if ch in _CN_DIGITS:
-            if num not in (None, 0):
-                return None
-            num = _CN_DIGITS[ch]
-        elif ch in _CN_SMALL:
-            section += (1 if num is None else num) * _CN_SMALL[ch]
-            num = None
-        else:
-            section += num or 0
-            if section == 0 and total == 0:
-                return None
-            if _CN_BIG[ch] == 10**8:
-                total = (total + section) * 10**8
-            else:
-                total += section * 10**4
-            section, num = 0, None
-    return total + section + (num or 0)
 
 
 def _convert_cn_run(match: re.Match[str]) -> str:
@@ -79,9 +35,9 @@ def _convert_cn_run(match: re.Match[str]) -> str:
     if not body:
         return run
     nxt = match.string[match.end() : match.end() + 1]
-    if len(body) < 2 and nxt not in _UNIT_CHARS:
+    if len(body) < 2 and nxt not in COUNTER_CHARS:
         return run
-    value = _parse_cn_number(body)
+    value = parse_cn_number(body)
     return run if value is None else head + str(value)
 
 
@@ -93,7 +49,7 @@ def _format_decimal(value: Decimal) -> str:
 def _expand_arabic_big(match: re.Match[str]) -> str:
     value = Decimal(match.group(1))
     for ch in match.group(2):
-        value *= _CN_BIG[ch]
+        value *= CN_BIG[ch]
     return _format_decimal(value)
 
 
@@ -101,14 +57,14 @@ def _strip_decimal_zeros(match: re.Match[str]) -> str:
     return _format_decimal(Decimal(match.group(0)))
 
 
-def normalize_text(s: str) -> str:
+def strip_punctuation(s: str) -> str:
     """NFKC (full/half width), lowercase, drop whitespace and punctuation; numbers untouched."""
     s = unicodedata.normalize("NFKC", s).lower()
     return "".join(ch for ch in s if ch in _KEEP or not _is_dropped(ch))
 
 
 def normalize_answer(s: str) -> str:
-    """normalize_text plus canonical number forms, so "2万", "两万" and "20000" compare equal.
+    """strip_punctuation plus canonical number forms, so "2万", "两万" and "20000" compare equal.
 
     Dropped characters between two digits collapse to one "," so that a list such as
     "62、835" stays two numbers ("62,835") instead of becoming "62835".

@@ -18,6 +18,7 @@ from rag.errors import IndexCorruptError, IndexError_
 from rag.index.cache import EmbeddingCache, cache_key
 from rag.index.checkpoint import CHECKPOINT_DIR, EmbeddingCheckpoint
 from rag.index.chunking import chunk_articles
+from rag.index.corpus import CorpusSnapshot
 from rag.index.embedders import Embedder, embed_documents
 from rag.index.embedders.base import Progress
 from rag.index.integrity import sum_files
@@ -45,13 +46,12 @@ from rag.index.manifest import (
     Manifest,
     check_manifest,
     chunk_params,
-    corpus_fingerprint,
     read_manifest,
     write_manifest,
 )
 from rag.index.store import FaissStore, make_store
 from rag.ingest import IngestResult, write_ingest
-from rag.records import Article
+from rag.records import Article, Chunk
 
 __all__ = ["BuildReport", "LoadedIndex", "build_index", "ensure_index", "load_index", "update_index"]
 
@@ -117,81 +117,122 @@ def build_index(settings: Settings, articles: Sequence[Article], embedder: Embed
             "the previous index, if any, is unchanged and still served") from exc
 
 
+@dataclass
+class _Plan:
+    """What a build will write: the chunks, their cache keys, and which vectors exist already."""
+
+    previous: Path | None
+    chunks: list[Chunk]
+    texts: list[str]
+    keys: list[str]
+    old: EmbeddingCache  # the replaced generation's vectors
+    checkpoint: EmbeddingCheckpoint  # vectors an interrupted build of this folder already paid for
+    saved_keys: list[str]
+    saved_vectors: np.ndarray
+    saved: EmbeddingCache
+    missing: dict[str, str]  # cache key -> text, for the chunks to embed now
+
+
+def _plan(settings: Settings, articles: Sequence[Article], embedder: Embedder) -> _Plan:
+    """Chunk the articles and find the chunks whose vectors neither the previous generation nor
+    an interrupted build's checkpoint holds (call with the build lock held)."""
+    index_dir = settings.index_dir
+    clean_stale(index_dir)
+    previous = current_dir(index_dir)
+    chunks = chunk_articles(articles, settings.chunk)
+    texts = [c.embed_text for c in chunks]
+    keys = [cache_key(embedder.fingerprint, t) for t in texts]
+    old = previous_vectors(settings, previous, embedder.dim)
+    checkpoint = EmbeddingCheckpoint(index_dir / CHECKPOINT_DIR, embedder.dim)
+    saved_keys, saved_vectors = checkpoint.load()
+    saved = EmbeddingCache.from_pairs(embedder.dim, saved_keys, saved_vectors)
+    missing: dict[str, str] = {}
+    for k, t in zip(keys, texts, strict=True):
+        if k not in old and k not in saved:
+            missing.setdefault(k, t)
+    return _Plan(previous, chunks, texts, keys, old, checkpoint, saved_keys, saved_vectors, saved,
+                 missing)
+
+
+def _embed(plan: _Plan, embedder: Embedder, progress: Progress) -> np.ndarray:
+    """Embed the missing chunks (checkpointing each batch); the vectors of every chunk, in order."""
+    todo = list(plan.missing)
+    fresh = embed_documents(
+        embedder, list(plan.missing.values()), progress=progress,
+        on_batch=lambda rows, vecs: plan.checkpoint.add([todo[i] for i in rows], vecs))
+    plan.checkpoint.flush()
+    new_cache = EmbeddingCache.from_pairs(
+        embedder.dim, todo + plan.saved_keys, np.concatenate([fresh, plan.saved_vectors]))
+    return _vectors_for(plan.keys, plan.old, new_cache, embedder.dim)
+
+
+def _write(settings: Settings, plan: _Plan, vectors: np.ndarray, temp: Path, embedder: Embedder,
+           *, articles: Sequence[Article], ingest: Any, keyword: KeywordIndex | None,
+           corpus_fingerprint: str | None, seconds: dict[str, float]) -> Manifest:
+    """Write every file of the new generation into `temp`, the manifest last."""
+    chunks = plan.chunks
+    t = time.perf_counter()
+    store = make_store(settings, embedder.dim)
+    try:
+        if chunks:
+            store.add([c.chunk_id for c in chunks], vectors)
+        store.save(temp / STORE_DIR)
+    finally:
+        store.close()
+    seconds["store"] = time.perf_counter() - t
+    t = time.perf_counter()
+    ids = [c.chunk_id for c in chunks]
+    if keyword is None or keyword.ids != ids:
+        keyword = KeywordIndex.build(ids, plan.texts)
+    keyword.save(temp / KEYWORD_DIR)
+    seconds["keyword"] = time.perf_counter() - t
+    EmbeddingCache.from_pairs(embedder.dim, plan.keys, vectors).save(temp / CACHE_DIR)
+    write_ingest(ingest if ingest is not None else IngestResult(articles=tuple(articles)), temp)
+    write_jsonl(temp / CHUNKS_FILE, chunks)
+    t = time.perf_counter()
+    manifest = Manifest(
+        model_name=embedder.name, model_fingerprint=embedder.fingerprint, dim=embedder.dim,
+        chunk=chunk_params(settings),
+        corpus_fingerprint=corpus_fingerprint or articles_fingerprint(articles),
+        store=settings.store.uri, articles=len(articles),
+        paragraphs=sum(len(a.paragraphs) for a in articles), chunks=len(chunks),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), files=sum_files(temp),
+    )
+    # the manifest is written last: a folder without one was never finished
+    manifest = write_manifest(temp, manifest)
+    seconds["checksums"] = time.perf_counter() - t
+    return manifest
+
+
 def _build(settings: Settings, articles: Sequence[Article], embedder: Embedder, progress: Progress,
            *, corpus_fingerprint: str | None, ingest: Any, keyword: KeywordIndex | None) -> BuildReport:
     t0 = time.perf_counter()
     seconds: dict[str, float] = {}
     index_dir = settings.index_dir
     with build_lock(index_dir):
-        clean_stale(index_dir)
-        previous = current_dir(index_dir)
-        chunks = chunk_articles(articles, settings.chunk)
-        texts = [c.embed_text for c in chunks]
-        keys = [cache_key(embedder.fingerprint, t) for t in texts]
-        old = previous_vectors(settings, previous, embedder.dim)
-        # vectors an interrupted build of this folder already paid for
-        checkpoint = EmbeddingCheckpoint(index_dir / CHECKPOINT_DIR, embedder.dim)
-        saved_keys, saved_vectors = checkpoint.load()
-        saved = EmbeddingCache.from_pairs(embedder.dim, saved_keys, saved_vectors)
-        missing: dict[str, str] = {}
-        for k, t in zip(keys, texts, strict=True):
-            if k not in old and k not in saved:
-                missing.setdefault(k, t)
+        plan = _plan(settings, articles, embedder)
         seconds["chunk"] = time.perf_counter() - t0
         temp = new_temp_dir(index_dir)
         try:
             t = time.perf_counter()
-            todo = list(missing)
-            fresh = embed_documents(
-                embedder, list(missing.values()), progress=progress,
-                on_batch=lambda rows, vecs: checkpoint.add([todo[i] for i in rows], vecs))
-            checkpoint.flush()
+            vectors = _embed(plan, embedder, progress)
             seconds["embed"] = time.perf_counter() - t
-            new_cache = EmbeddingCache.from_pairs(
-                embedder.dim, todo + saved_keys, np.concatenate([fresh, saved_vectors]))
-            vectors = _vectors_for(keys, old, new_cache, embedder.dim)
-            t = time.perf_counter()
-            store = make_store(settings, embedder.dim)
-            try:
-                if chunks:
-                    store.add([c.chunk_id for c in chunks], vectors)
-                store.save(temp / STORE_DIR)
-            finally:
-                store.close()
-            seconds["store"] = time.perf_counter() - t
-            t = time.perf_counter()
-            ids = [c.chunk_id for c in chunks]
-            if keyword is None or keyword.ids != ids:
-                keyword = KeywordIndex.build(ids, texts)
-            keyword.save(temp / KEYWORD_DIR)
-            seconds["keyword"] = time.perf_counter() - t
-            EmbeddingCache.from_pairs(embedder.dim, keys, vectors).save(temp / CACHE_DIR)
-            write_ingest(ingest if ingest is not None else IngestResult(articles=tuple(articles)),
-                         temp)
-            write_jsonl(temp / CHUNKS_FILE, chunks)
-            t = time.perf_counter()
-            manifest = Manifest(
-                model_name=embedder.name, model_fingerprint=embedder.fingerprint, dim=embedder.dim,
-                chunk=chunk_params(settings),
-                corpus_fingerprint=corpus_fingerprint or articles_fingerprint(articles),
-                store=settings.store.uri, articles=len(articles),
-                paragraphs=sum(len(a.paragraphs) for a in articles), chunks=len(chunks),
-                built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), files=sum_files(temp),
-            )
-            # the manifest is written last: a folder without one was never finished
-            manifest = write_manifest(temp, manifest)
-            seconds["checksums"] = time.perf_counter() - t
-            old_ids = set(read_chunk_ids(previous)) if previous else set()
+            manifest = _write(settings, plan, vectors, temp, embedder, articles=articles,
+                              ingest=ingest, keyword=keyword,
+                              corpus_fingerprint=corpus_fingerprint, seconds=seconds)
+            old_ids = set(read_chunk_ids(plan.previous)) if plan.previous else set()
             final = publish(index_dir, temp)
-            checkpoint.clear()
+            plan.checkpoint.clear()
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
-    new_ids = {c.chunk_id for c in chunks}
+    keys, old, saved = plan.keys, plan.old, plan.saved
+    new_ids = {c.chunk_id for c in plan.chunks}
     seconds["total"] = time.perf_counter() - t0
     return BuildReport(
         directory=final, articles=len(articles), paragraphs=manifest.paragraphs,
-        chunks=len(chunks), embedded=len(missing), reused=sum(1 for k in keys if k in old),
+        chunks=len(plan.chunks), embedded=len(plan.missing),
+        reused=sum(1 for k in keys if k in old),
         resumed=sum(1 for k in keys if k not in old and k in saved), added=len(new_ids - old_ids),
         removed=len(old_ids - new_ids), seconds={k: round(v, 3) for k, v in seconds.items()},
     )
@@ -225,20 +266,19 @@ def _current_manifest(settings: Settings, embedder: Embedder, fingerprint: str, 
 
 
 def update_index(settings: Settings, embedder: Embedder, progress: Progress = False, *,
-                 force: bool = False, keyword: KeywordIndex | None = None) -> BuildReport:
+                 force: bool = False, keyword: KeywordIndex | None = None,
+                 corpus: CorpusSnapshot | None = None) -> BuildReport:
     """Ingest the corpus folder and rebuild (incrementally) unless the index already matches it
-    (an index without checksums is rebuilt once to get them; its vectors are reused)."""
-    fingerprint = corpus_fingerprint(settings.corpus_dir)
+    (an index without checksums is rebuilt once to get them; its vectors are reused). `corpus`:
+    the folder already fingerprinted (and maybe ingested) by an earlier step of the same start."""
+    corpus = corpus or CorpusSnapshot.of(settings.corpus_dir)
+    fingerprint = corpus.fingerprint
     m = None if force else _current_manifest(settings, embedder, fingerprint, upgrade_legacy=True)
     if m is not None:
         return BuildReport(directory=require_current(settings.index_dir), articles=m.articles,
                            paragraphs=m.paragraphs, chunks=m.chunks, reused=m.chunks,
                            up_to_date=True)
-    from rag.ingest import load_corpus
-
-    t = time.perf_counter()
-    result = load_corpus(settings.corpus_dir)
-    ingest_s = time.perf_counter() - t
+    result, ingest_s = corpus.ingest, corpus.ingest_seconds
     report = build_index(settings, result.articles, embedder, progress,
                          corpus_fingerprint=fingerprint, ingest=result, keyword=keyword)
     seconds = {"ingest": round(ingest_s, 3), **report.seconds}
@@ -247,26 +287,31 @@ def update_index(settings: Settings, embedder: Embedder, progress: Progress = Fa
 
 
 def ensure_index(settings: Settings, embedder: Embedder, progress: Progress = False, *,
-                 keyword: KeywordIndex | None = None, rebuild: bool = False) -> LoadedIndex:
+                 keyword: KeywordIndex | None = None, rebuild: bool = False,
+                 corpus: CorpusSnapshot | None = None) -> LoadedIndex:
     """Load the index for the corpus folder, building or updating it first when missing or stale
     (reusing `keyword` when it was built over the same chunks); `rebuild` builds it in any case
-    (a corrupt index). IndexCorruptError when the index is damaged and `rebuild` is not set."""
-    fingerprint = corpus_fingerprint(settings.corpus_dir)
-    if rebuild or _current_manifest(settings, embedder, fingerprint) is None:
-        update_index(settings, embedder, progress, force=True, keyword=keyword)
-    return load_index(settings, embedder, corpus_fingerprint=fingerprint)
+    (a corrupt index). IndexCorruptError when the index is damaged and `rebuild` is not set.
+    `corpus`: the folder's snapshot when an earlier step of this start made one."""
+    corpus = corpus or CorpusSnapshot.of(settings.corpus_dir)
+    if rebuild or _current_manifest(settings, embedder, corpus.fingerprint) is None:
+        update_index(settings, embedder, progress, force=True, keyword=keyword, corpus=corpus)
+    return load_index(settings, embedder, corpus_fingerprint=corpus.fingerprint)
 
 
-def corpus_is_indexed(settings: Settings, model_fingerprint: str | None = None) -> Manifest | None:
+def corpus_is_indexed(settings: Settings, model_fingerprint: str | None = None, *,
+                      corpus: CorpusSnapshot | None = None) -> Manifest | None:
     """The current index's manifest when it was built from this corpus folder with these chunk
     settings (and, when given, this model fingerprint), else None. Needs no model loaded.
     IndexCorruptError when the manifest is missing, unreadable or altered (its files are not
-    hashed here: `load_index` and `verify_index` do that)."""
+    hashed here: `load_index` and `verify_index` do that). `corpus`: the folder's snapshot,
+    when the caller made one (else the folder is fingerprinted here, only if there is an index)."""
     try:
         manifest = read_manifest(require_current(settings.index_dir))
+        fingerprint = (corpus or CorpusSnapshot.of(settings.corpus_dir)).fingerprint
         check_manifest(manifest, model_name=manifest.model_name,
                        model_fingerprint=model_fingerprint or manifest.model_fingerprint,
-                       chunk=chunk_params(settings), corpus=corpus_fingerprint(settings.corpus_dir))
+                       chunk=chunk_params(settings), corpus=fingerprint)
         return manifest
     except IndexCorruptError:
         raise
@@ -274,17 +319,16 @@ def corpus_is_indexed(settings: Settings, model_fingerprint: str | None = None) 
         return None
 
 
-def keyword_only_index(settings: Settings) -> LoadedIndex:
+def keyword_only_index(settings: Settings, corpus: CorpusSnapshot | None = None) -> LoadedIndex:
     """The corpus folder ingested, chunked and BM25-indexed in memory, with no vectors: what the
-    server answers from while the dense side of a large new corpus is being encoded."""
-    from rag.ingest import load_corpus
-
-    fingerprint = corpus_fingerprint(settings.corpus_dir)
-    articles = load_corpus(settings.corpus_dir).articles
+    server answers from while the dense side of a large new corpus is being encoded. `corpus`:
+    the folder's snapshot, handed on to the dense build so that it ingests nothing again."""
+    corpus = corpus or CorpusSnapshot.of(settings.corpus_dir)
+    articles = corpus.ingest.articles
     chunks = chunk_articles(articles, settings.chunk)
     keyword = KeywordIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks])
     manifest = Manifest(model_name="", model_fingerprint="", dim=1, chunk=chunk_params(settings),
-                        corpus_fingerprint=fingerprint, store="none", articles=len(articles),
+                        corpus_fingerprint=corpus.fingerprint, store="none", articles=len(articles),
                         paragraphs=sum(len(a.paragraphs) for a in articles), chunks=len(chunks))
     return LoadedIndex(directory=settings.index_dir, manifest=manifest, articles=tuple(articles),
                        chunks=tuple(chunks), store=FaissStore(1), keyword=keyword,

@@ -8,26 +8,12 @@ from collections.abc import Iterable
 
 from rag.config import ChunkSettings
 from rag.records import Article, Chunk, Paragraph
+from rag.text import sentence_spans
 
 INDEXED_KINDS = frozenset({"body", "heading", "qa"})
 
-# A sentence ends at 。！？； (full or half width) plus any closing quotes/brackets that follow,
-# so that 他说：“……。” stays one sentence with its closing quote.
-_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)》\"']*")
 # Where to cut a single over-long sentence: after a comma-like mark if possible.
 _SOFT_BREAK = re.compile(r"[，、：,:]")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of `text`; together they cover it exactly."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [s for s in spans if text[s[0] : s[1]].strip()]
 
 
 def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
@@ -48,7 +34,7 @@ def window_spans(text: str, max_chars: int, overlap_sentences: int) -> list[tupl
     if len(text) <= max_chars:
         return [(0, len(text))]
     units: list[tuple[int, int]] = []
-    for s, e in split_sentences(text):
+    for s, e in sentence_spans(text):
         units.extend(_cut_long(text, s, e, max_chars))
     windows: list[tuple[int, int]] = []
     i = 0

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from rag.ingest.normalize import ends_sentence
+from rag.text import ends_sentence
 
 Hint = Literal["", "title", "heading", "caption"]
 Kind = Literal["body", "head", "title", "sub", "byline", "endline", "qa", "caption", "credit"]

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from rag.ingest.blocks import Block
 from rag.ingest.dedup import find_duplicates
-from rag.ingest.normalize import normalize_text, tidy_spaces
 from rag.ingest.segment import TEXT_KINDS, Draft
 from rag.records import Article, Caption, DroppedDuplicate, Paragraph, ParagraphKind
+from rag.text import normalize_text, tidy_spaces
 
 TITLE_CHARS = 30
 _FIRST_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]?")

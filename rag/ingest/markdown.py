@@ -7,9 +7,9 @@ from functools import reduce
 
 from rag.ingest.blocks import Block, Hint
 from rag.ingest.build import DocMeta
-from rag.ingest.normalize import glue
 from rag.ingest.page import articles_from_blocks
 from rag.records import Article
+from rag.text import glue
 
 _ATX = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"(```|~~~)")

@@ -13,7 +13,7 @@ from rag.ingest.blocks import (
     classify,
     paren_byline_at_end,
 )
-from rag.ingest.normalize import ends_sentence, glue
+from rag.text import ends_sentence, glue
 
 TEXT_KINDS = ("body", "qa")
 SIDE_KINDS = ("caption", "credit")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.text import coverage, is_english, split_clauses, split_sentences
+from rag.answer.text import coverage, is_english
+from rag.text import split_clauses, split_sentences
 
 
 def test_split_sentences_keeps_closing_quotes_with_their_sentence() -> None:

@@ -20,7 +20,7 @@ from rag.eval.metrics import (
     recall_at_k,
     retrieval_ranks,
 )
-from rag.eval.normalize import contains_normalized, normalize_text
+from rag.eval.normalize import contains_normalized, strip_punctuation
 
 
 @pytest.mark.parametrize(
@@ -67,8 +67,8 @@ def test_list_of_numbers_is_not_glued_together() -> None:
     assert normalize_answer("62、835") == "62,835"
 
 
-def test_normalize_text_keeps_number_forms() -> None:
-    assert normalize_text("两万 人，“好”") == "两万人好"
+def test_strip_punctuation_keeps_number_forms() -> None:
+    assert strip_punctuation("两万 人，“好”") == "两万人好"
 
 
 def test_contains_normalized_matches_whole_numbers_only() -> None:

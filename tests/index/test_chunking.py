@@ -1,12 +1,13 @@
 from index_helpers import make_article, sample_articles
 
 from rag.config import ChunkSettings
-from rag.index.chunking import chunk_articles, split_sentences, window_spans
+from rag.index.chunking import chunk_articles, window_spans
+from rag.text import sentence_spans
 
 
 def test_sentences_end_at_chinese_marks_and_keep_closing_quotes() -> None:
     text = "他说：“我们成功了。”大家都很高兴！还要继续努力吗？当然；继续"
-    parts = [text[s:e] for s, e in split_sentences(text)]
+    parts = [text[s:e] for s, e in sentence_spans(text)]
     assert parts == ["他说：“我们成功了。”", "大家都很高兴！", "还要继续努力吗？", "当然；", "继续"]
     assert "".join(parts) == text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.ingest.dedup import find_duplicates
-from rag.ingest.normalize import ends_sentence, normalize_text
+from rag.text import ends_sentence, normalize_text
 
 
 @pytest.mark.parametrize(
