@@ -189,11 +189,12 @@ class AnswerChain:
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()
-        filters = state.get("filters")
-        found = (self.retriever.search(state["standalone"], state["k"], None, filters=filters)
-                 if filters is not None else self.retriever.search(state["standalone"], state["k"], None))
+        steps: dict[str, float] = {}  # this request's own: the retriever is shared by threads
+        found = self.retriever.search(state["standalone"], state["k"], None, timings=steps,
+                                      filters=state.get("filters"))
         hits: list[Hit] = list(found)
-        return {**state, "hits": hits, "t_retrieve": (time.perf_counter() - t) * 1000}
+        return {**state, "hits": hits, "t_retrieve": (time.perf_counter() - t) * 1000,
+                "retrieval_ms": steps}
 
     def _answer(self, state: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()
@@ -233,6 +234,8 @@ class AnswerChain:
         total = (time.perf_counter() - state["t0"]) * 1000
         timings = {"retrieve": round(state.get("t_retrieve", 0.0), 2),
                    "answer": round(state.get("t_answer", 0.0), 2), "total": round(total, 2)}
+        if "embed_ms" in state.get("retrieval_ms", {}):
+            timings["embed"] = round(state["retrieval_ms"]["embed_ms"], 2)
         if draft.abstained:
             return Answer(question=state["question"], answer=self.settings.answer.abstain_phrase, abstained=True,
                           related=related_citations(hits), standalone_question=state["standalone"],
