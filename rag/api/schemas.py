@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from rag.records import Answer, Article, Citation, Hit, MetadataFilter, Paragraph
+from rag.records import Answer, Article, Citation, Hit, MetadataFilter, Paragraph, Turn
 
 # C0 and C1 controls but tab and newline, DEL, and UTF-16 surrogates (JSON "\ud800" decodes to a
 # lone one, which no UTF-8 encoder, tokenizer or response can carry).
@@ -40,6 +40,10 @@ class ChatTurn(Body):
 
     role: Literal["user", "assistant"]
     content: CleanText = Field(max_length=20_000)
+
+    def turn(self) -> Turn:
+        """The record the pipeline takes."""
+        return Turn(role=self.role, content=self.content)
 
 
 def _non_empty(value: str) -> str:
@@ -92,6 +96,10 @@ class AskRequest(Filters):
         "default from settings.")
 
     _check = field_validator("question")(_non_empty)
+
+    def turns(self) -> list[Turn]:
+        """The earlier turns as the records the pipeline takes."""
+        return [t.turn() for t in self.history]
 
 
 class FeedbackRequest(Body):

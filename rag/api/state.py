@@ -11,7 +11,7 @@ from typing import Any, Literal, Protocol
 from rag.config import Settings
 from rag.errors import IndexCorruptError, NotReadyError, RagError
 from rag.feedback import QuestionLog
-from rag.records import Answer, Article, Hit
+from rag.records import Answer, Article, Hit, Turn
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +22,10 @@ CORRUPT = "index_corrupt"  # a failed start with this code shows as status "corr
 class PipelineLike(Protocol):
     """What the server needs from rag.pipeline.Pipeline (fakes in tests implement the same)."""
 
-    def ask(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
             mode: str | None = None, filters: Any = None) -> Answer: ...
 
-    def stream(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+    def stream(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
                mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]: ...
 
     def search(self, query: str, k: int = 5, mode: str | None = None,
