@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
-from rag.errors import InvalidQuestionError, NotFoundError
+from rag.errors import NotFoundError
 from rag.records import Answer, Article, Hit, MetadataFilter, Turn
+from rag.validate import check_question
 
 if TYPE_CHECKING:  # the collaborators' modules load models and indexes: imported where used
     from rag.answer.chain import AnswerChain
@@ -169,16 +170,7 @@ class Pipeline:
     def search(self, query: str, k: int = 5, mode: str | None = None,
                filters: MetadataFilter | None = None) -> list[Hit]:
         """Ranked paragraphs for a query."""
-        query = (query or "").strip()
-        if not query:
-            raise InvalidQuestionError("the query is empty")
-        if len(query) > self.settings.answer.max_question_chars:
-            from rag.errors import QuestionTooLongError
-
-            raise QuestionTooLongError(
-                f"the query is {len(query)} characters long; the limit is "
-                f"{self.settings.answer.max_question_chars}"
-            )
+        query = check_question(query, self.settings.answer.max_question_chars, "query")
         return self.retriever.search(query, k=k, mode=mode, filters=filters)
 
     def examples(self, n: int = 4) -> list[str]:

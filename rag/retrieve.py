@@ -21,6 +21,7 @@ from rag.index.embedders import Embedder, embed_query
 from rag.index.keyword import bigram_tokens
 from rag.index.loaded import LoadedIndex
 from rag.records import Hit, MetadataFilter
+from rag.validate import check_question
 
 Mode = Literal["hybrid", "dense", "keyword"]
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -126,9 +127,7 @@ class HybridRetriever:
         `filters` restricts both the dense and the keyword candidates to the articles it allows
         (before fusion, so k hits come back when k allowed paragraphs match).
         """
-        query = query.strip()
-        if not query:
-            raise InvalidQuestionError("the query is empty")
+        query = check_question(query, what="query")  # `rag search` calls here directly
         mode = mode or self.settings.retrieval.mode
         if mode not in MODES:
             raise InvalidQuestionError(f"unknown retrieval mode {mode!r}; use one of {MODES}")

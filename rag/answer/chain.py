@@ -21,9 +21,10 @@ from rag.answer.state import AskState
 from rag.answer.text import is_english, split_sentences
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings
-from rag.errors import InvalidQuestionError, LLMError, QuestionTooLongError
+from rag.errors import InvalidQuestionError, LLMError
 from rag.records import Answer, Hit, MetadataFilter, Turn
 from rag.retrieve import Retriever
+from rag.validate import check_question
 
 History = Sequence[Turn]
 MODES = ("extractive", "llm", "local", "auto")
@@ -85,11 +86,7 @@ class AnswerChain:
 
     def _start(self, question: str, history: History, top_k: int | None, mode: str | None,
                filters: MetadataFilter | None) -> AskState:
-        if not isinstance(question, str) or not question.strip():
-            raise InvalidQuestionError("the question is empty")
-        limit = self.settings.answer.max_question_chars
-        if len(question) > limit:
-            raise QuestionTooLongError(f"the question has {len(question)} characters; the limit is {limit}")
+        question = check_question(question, self.settings.answer.max_question_chars)
         mode = mode or self.settings.answer.mode
         if mode not in MODES:
             raise InvalidQuestionError(f"unknown answer mode {mode!r}; use one of {', '.join(MODES)}")
@@ -98,7 +95,7 @@ class AnswerChain:
         k = top_k or self.settings.retrieval.top_k
         if not 1 <= k <= 50:
             raise InvalidQuestionError(f"top_k must be within 1..50, got {k}")
-        return AskState(question=question.strip(), history=tuple(history or ()), k=k, mode=mode,
+        return AskState(question=question, history=tuple(history or ()), k=k, mode=mode,
                         t0=time.perf_counter(), filters=filters)
 
     def _llm(self) -> Any:

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rag.errors import InvalidQuestionError, NotFoundError, QuestionTooLongError
+from rag.errors import NotFoundError
 from rag.records import Answer, Article, Citation, Hit, Paragraph, Turn
+from rag.validate import check_question
 
 
 def _article(article_id: str, title: str, texts: list[str]) -> Article:
@@ -41,12 +42,7 @@ class FakePipeline:
         self.calls: list[tuple[str, Any]] = []
 
     def _check(self, text: str) -> str:
-        text = (text or "").strip()
-        if not text:
-            raise InvalidQuestionError("the question is empty")
-        if len(text) > self.max_chars:
-            raise QuestionTooLongError(f"the question is {len(text)} characters long")
-        return text
+        return check_question(text, self.max_chars)  # the pipeline's own check
 
     def search(self, query: str, k: int = 5, mode: str | None = None, filters: Any = None) -> list[Hit]:
         query = self._check(query)
