@@ -106,3 +106,15 @@ def test_llm_condenses_follow_ups(settings, fake, retriever) -> None:  # type: i
     ans = chain.invoke("他把家校合作比作什么？", history=history, mode="llm")
     assert ans.standalone_question == "天元区教育局局长把家校合作比作什么？"
     assert "跨界交流" in ans.answer
+
+
+def test_llm_stream_and_invoke_give_the_same_answer(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
+    question = "天元区的学校开了多少次家长会？"
+    n = 1 + next(i for i, h in enumerate(retriever.search(question, 5)) if "62次" in h.paragraph.text)
+    fake.replies = [f"天元区各校召开家长会62次[{n}]。"]  # the last reply repeats
+    chain = build_chain(_llm_settings(settings, fake), retriever)
+    asked = chain.invoke(question, mode="llm")
+    *_, streamed = list(chain.stream(question, mode="llm"))
+    same = {"answer", "abstained", "citations", "related", "standalone_question", "mode", "flags"}
+    assert isinstance(streamed, Answer) and not asked.abstained
+    assert streamed.model_dump(include=same) == asked.model_dump(include=same)
