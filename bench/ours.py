@@ -120,7 +120,7 @@ def measure_ours(pipeline: Pipeline, queries: Sequence[str], targets: Sequence[s
 
     def ask(q: str) -> Any:
         answer = pipeline.ask(q)
-        ask_embed.append(pipeline.retriever.last_timings.get("embed_ms", 0.0))
+        ask_embed.append(answer.timings_ms.get("embed", 0.0))
         return answer
 
     ask_ms, answers = time_calls(ask, queries, repeat=repeat)

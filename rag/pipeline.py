@@ -21,34 +21,42 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
-from rag.errors import InvalidQuestionError, NotFoundError
-from rag.records import Answer, Article, Hit
+from rag.errors import NotFoundError
+from rag.records import Answer, Article, Hit, MetadataFilter, Turn
+from rag.validate import check_question
+
+if TYPE_CHECKING:  # the collaborators' modules load models and indexes: imported where used
+    from rag.answer.chain import AnswerChain
+    from rag.answer.local import LocalLLM
+    from rag.index.embedders import Embedder
+    from rag.index.loaded import LoadedIndex
+    from rag.retrieve import Retriever
 
 if TYPE_CHECKING:
     from rag.index.corpus import CorpusSnapshot
 
 log = logging.getLogger(__name__)
 
-History = Sequence[dict[str, str]]
+History = Sequence[Turn]
 
 
 class Pipeline:
     """The composed system: one embedder, one loaded index, one retriever, one answer chain."""
 
-    def __init__(self, settings: Settings, index: Any, embedder: Any, retriever: Any, chain: Any,
-                 local: Any = None) -> None:
+    def __init__(self, settings: Settings, index: LoadedIndex, embedder: Embedder | None,
+                 retriever: Retriever, chain: AnswerChain, local: LocalLLM | None = None) -> None:
         self.settings = settings
-        self.local = local  # the on-box LLM runtime (rag.answer.local.LocalLLM), or None
+        self.local = local  # the on-box LLM runtime, or None
         self.index = index
-        self.embedder = embedder
+        self.embedder = embedder  # None: a keyword-only pipeline
         self.retriever = retriever
         self.chain = chain
         self._articles = {a.article_id: a for a in index.articles}
         self.opened_at = time.time()
 
     @classmethod
-    def open(cls, settings: Settings, *, embedder: Any = None, progress: Any = False,
-             keyword: Any = None, local: Any = None, rebuild: bool = False,
+    def open(cls, settings: Settings, *, embedder: Embedder | None = None, progress: Any = False,
+             keyword: Any = None, local: LocalLLM | None = None, rebuild: bool = False,
              corpus: CorpusSnapshot | None = None) -> Pipeline:
         """Load the model once, load the index (building or updating it when stale), wire the chain.
         `keyword`: a KeywordIndex already built over the corpus's chunks, reused by the build;
@@ -71,7 +79,7 @@ class Pipeline:
         return cls(settings, index, embedder, retriever, chain, local)
 
     @classmethod
-    def keyword_only(cls, settings: Settings, local: Any = None,
+    def keyword_only(cls, settings: Settings, local: LocalLLM | None = None,
                      corpus: CorpusSnapshot | None = None) -> Pipeline:
         """A pipeline over an in-memory BM25 index of the corpus folder, no model: it answers in
         seconds on a corpus of any size while the dense index is being built (`corpus`: the
@@ -144,7 +152,7 @@ class Pipeline:
         chain = build_chain(settings, retriever, embedder=self.embedder, local=self.local)
         return type(self)(settings, self.index, self.embedder, retriever, chain, self.local)
 
-    def with_index(self, index: Any) -> Pipeline:
+    def with_index(self, index: LoadedIndex) -> Pipeline:
         """A sibling over another generation of the same index (after an article edit): same
         settings, embedder and on-box LLM; a new retriever and chain. No warm-up query."""
         from rag.answer.chain import build_chain
@@ -157,29 +165,20 @@ class Pipeline:
         return type(self)(self.settings, index, self.embedder, retriever, chain, self.local)
 
     def ask(self, question: str, history: History = (), top_k: int | None = None,
-            mode: str | None = None, filters: Any = None) -> Answer:
+            mode: str | None = None, filters: MetadataFilter | None = None) -> Answer:
         """Answer one question with citations (or abstain); `filters` (a MetadataFilter) limits
         retrieval to the articles it allows."""
         return self.chain.invoke(question, history=history, top_k=top_k, mode=mode, filters=filters)
 
     def stream(self, question: str, history: History = (), top_k: int | None = None,
-               mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]:
+               mode: str | None = None, filters: MetadataFilter | None = None) -> Iterator[str | Answer]:
         """Stream text pieces, then the final Answer record."""
         return self.chain.stream(question, history=history, top_k=top_k, mode=mode, filters=filters)
 
     def search(self, query: str, k: int = 5, mode: str | None = None,
-               filters: Any = None) -> list[Hit]:
+               filters: MetadataFilter | None = None) -> list[Hit]:
         """Ranked paragraphs for a query."""
-        query = (query or "").strip()
-        if not query:
-            raise InvalidQuestionError("the query is empty")
-        if len(query) > self.settings.answer.max_question_chars:
-            from rag.errors import QuestionTooLongError
-
-            raise QuestionTooLongError(
-                f"the query is {len(query)} characters long; the limit is "
-                f"{self.settings.answer.max_question_chars}"
-            )
+        query = check_question(query, self.settings.answer.max_question_chars, "query")
         return self.retriever.search(query, k=k, mode=mode, filters=filters)
 
     def articles(self) -> list[Article]:
@@ -215,7 +214,7 @@ class Pipeline:
         }
 
 
-def make_local_llm(settings: Settings) -> Any:
+def make_local_llm(settings: Settings) -> LocalLLM | None:
     """The on-box LLM runtime (not loaded yet) when it is enabled and its file is present."""
     if not settings.local_llm.enabled:
         return None
@@ -228,7 +227,7 @@ def make_local_llm(settings: Settings) -> Any:
     return LocalLLM(settings)  # loaded on first use (CLI, eval) or at once by a server
 
 
-def _warm_up(chain: Any) -> None:
+def _warm_up(chain: AnswerChain) -> None:
     """Ask one question at start so the first user does not pay for lazy loads (jieba, its tagger)."""
     from rag.errors import RagError
 

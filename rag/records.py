@@ -120,6 +120,14 @@ class MetadataFilter(Record):
         return True
 
 
+class Turn(Record):
+    """One earlier turn of a conversation, oldest first (OpenAI-style roles); the chain condenses
+    follow-ups with them, eval sets and the API hand them in."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
 class Hit(Record):
     """One retrieved paragraph with its scores."""
 

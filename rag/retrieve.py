@@ -7,7 +7,7 @@ import re
 import time
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -21,11 +21,22 @@ from rag.index.embedders import Embedder, embed_query
 from rag.index.keyword import bigram_tokens
 from rag.index.loaded import LoadedIndex
 from rag.records import Hit, MetadataFilter
+from rag.validate import check_question
 
 Mode = Literal["hybrid", "dense", "keyword"]
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
 Ranking = list[tuple[str, float]]
+
+
+class Retriever(Protocol):
+    """Anything that ranks paragraphs for a query (HybridRetriever; a keyword fake in tests)."""
+
+    def search(self, query: str, k: int = 5, mode: Mode | None = None, *,
+               timings: dict[str, float] | None = None,
+               filters: MetadataFilter | None = None) -> list[Hit]:
+        """The k best paragraphs for `query`, best first; step timings (ms) into `timings`."""
+        ...
 
 
 def rrf(rankings: list[tuple[Ranking, float]], k: int) -> dict[str, float]:
@@ -52,7 +63,6 @@ class HybridRetriever:
         self.index = index
         self.embedder = embedder
         self.settings = settings
-        self.last_timings: dict[str, float] = {}
         self._chunks_of: dict[str, list[str]] = defaultdict(list)
         for c in index.chunks:
             self._chunks_of[c.paragraph_ids[0]].append(c.chunk_id)
@@ -137,9 +147,7 @@ class HybridRetriever:
         `filters` restricts both the dense and the keyword candidates to the articles it allows
         (before fusion, so k hits come back when k allowed paragraphs match).
         """
-        query = query.strip()
-        if not query:
-            raise InvalidQuestionError("the query is empty")
+        query = check_question(query, what="query")  # `rag search` calls here directly
         mode = self._mode(mode)
         tm: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -174,7 +182,6 @@ class HybridRetriever:
         hits = self._to_hits(fused, qvec, k, dense, words, bigrams)
         tm["fuse_ms"] = (time.perf_counter() - t) * 1000
         tm["total_ms"] = (time.perf_counter() - t0) * 1000
-        self.last_timings = tm
         if timings is not None:
             timings.update(tm)
         return hits

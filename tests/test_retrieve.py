@@ -56,7 +56,7 @@ def test_timings_and_bad_queries(retriever: HybridRetriever) -> None:
     timings: dict[str, float] = {}
     retriever.search("茶叶", k=2, timings=timings)
     assert {"embed_ms", "dense_ms", "keyword_ms", "total_ms"} <= set(timings)
-    assert retriever.last_timings == timings
+    assert not hasattr(retriever, "last_timings")  # shared by threads: timings go to the caller
     with pytest.raises(InvalidQuestionError):
         retriever.search("   ")
     with pytest.raises(InvalidQuestionError):

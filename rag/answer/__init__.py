@@ -11,6 +11,7 @@ Layout (data flows one way):
     llm.py         LLMAnswerer: any OpenAI-compatible endpoint via langchain-openai
     citations.py   pure citation checks: markers, Citation records, support
     condense.py    follow-up -> standalone question, by rules
+    state.py       AskState: the frozen record the chain's steps pass along
     chain.py       build_chain(settings, retriever, llm=None, embedder=None) -> AnswerChain (LCEL)
 """
 

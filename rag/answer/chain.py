@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.answer.base import Answerer, Draft, Embedder
 from rag.answer.calibrate import load_calibrator
@@ -16,25 +17,31 @@ from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.guards import drop_instructions, ungrounded
 from rag.answer.question import question_years
 from rag.answer.refusal import years_agree
+from rag.answer.state import AskState
 from rag.answer.text import is_english, split_sentences
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings
-from rag.errors import InvalidQuestionError, LLMError, QuestionTooLongError
-from rag.records import Answer, Hit
+from rag.errors import InvalidQuestionError, LLMError
+from rag.records import Answer, Hit, MetadataFilter, Turn
+from rag.retrieve import Retriever
+from rag.validate import check_question
 
-History = Sequence[Mapping[str, str]]
+History = Sequence[Turn]
 MODES = ("extractive", "llm", "local", "auto")
 GENERATIVE = ("llm", "local")
 # Extractive refusals that auto mode keeps: the paragraphs are about something else, or about the
 # same thing in another year, place or company; an LLM would answer from them anyway.
 NEAR_MISS = frozenset({"low_similarity", "other_year", "entity_missing", "rare_terms_missing",
                        "key_term_missing", "no_context", "no_hits"})
+Pieces = Generator[str, None, Draft]
+"""An answer step's text pieces as they come (only when streaming), returning the Draft."""
 
 
 class AnswerChain:
-    """Answers questions over a retriever; `invoke` gives an Answer, `stream` text pieces then the Answer."""
+    """Answers questions over a retriever; `invoke` gives an Answer, `stream` text pieces then the Answer.
+    Both run the same steps (condense, retrieve, answer, citation check) over one AskState."""
 
-    def __init__(self, settings: Settings, retriever: Any, extractive: Answerer,
+    def __init__(self, settings: Settings, retriever: Retriever, extractive: Answerer,
                  llm: Any = None, tokenizer: Tokenizer | None = None, local: Any = None) -> None:
         self.settings = settings
         self.retriever = retriever
@@ -48,73 +55,38 @@ class AnswerChain:
     # --- public ---------------------------------------------------------------------------
 
     def invoke(self, question: str, history: History = (), top_k: int | None = None,
-               mode: str | None = None, filters: Any = None) -> Answer:
-        """Answer one question (with optional OpenAI-style history) as an Answer record; `filters`
-        (a MetadataFilter) restricts retrieval to the articles it allows."""
-        state = {**self._start(question, history, top_k, mode), "filters": filters}
-        result: Answer = self._runnables[state["mode"]].invoke(state)
+               mode: str | None = None, filters: MetadataFilter | None = None) -> Answer:
+        """Answer one question (with optional earlier turns) as an Answer record; `filters`
+        restricts retrieval to the articles it allows."""
+        state = self._start(question, history, top_k, mode, filters)
+        result: Answer = self._runnables[state.mode].invoke(state)
         return result
 
     def stream(self, question: str, history: History = (), top_k: int | None = None,
-               mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]:
+               mode: str | None = None, filters: MetadataFilter | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are produced (sentences, or LLM tokens), then the final Answer last."""
-        state = {**self._start(question, history, top_k, mode), "filters": filters}
-        state = self._retrieve(self._condense(state))
-        gen, first = None, None
-        if state["mode"] in GENERATIVE and state["hits"]:
-            gen = self._generator(state["mode"])
-        elif state["mode"] == "auto" and state["hits"]:
-            first = self.extractive.answer(state["standalone"], state["hits"])
-            if self._route(first, state["standalone"]) == "llm":
-                gen = self._available_generator()
-        if gen is not None:
-            t0 = time.perf_counter()
-            pieces: list[str] = []
-            try:
-                for piece in gen.stream(state["standalone"], state["hits"]):
-                    pieces.append(piece)
-                    yield piece
-            except LLMError:
-                if first is None:
-                    raise
-                pieces = []
-            state["draft"] = gen.to_draft("".join(pieces), state["hits"]) if pieces else (
-                first or Draft(text=self.settings.answer.abstain_phrase, abstained=True))
-            if pieces:
-                state["draft"] = state["draft"].model_copy(
-                    update={"flags": state["draft"].flags + (f"via_{gen.name}",)})
-                state["first"] = first
-            state["t_answer"] = (time.perf_counter() - t0) * 1000
-        elif first is not None:
-            state["draft"] = first.model_copy(update={"flags": first.flags + ("via_extractive",)})
-            yield from split_sentences(first.text)
-        else:
-            state = self._answer(state)
-            draft: Draft = state["draft"]
-            yield from split_sentences(draft.text)
+        state = self._retrieve(self._condense(self._start(question, history, top_k, mode, filters)))
+        state = yield from self._answer_pieces(state, streaming=True)
         yield self._finish(state)
 
-    def runnable(self, mode: str = "extractive") -> Runnable[dict[str, Any], Answer]:
-        """The LCEL runnable of a mode (input: the state dict made by `_start`)."""
+    def runnable(self, mode: str = "extractive") -> Runnable[AskState, Answer]:
+        """The LCEL runnable of a mode (input: the AskState made by `_start`)."""
         return self._runnables[mode]
 
     # --- steps -------------------------------------------------------------------------------
 
-    def _build(self, mode: str) -> Runnable[dict[str, Any], Answer]:
+    def _build(self, mode: str) -> Runnable[AskState, Answer]:
         return (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
-            | RunnablePassthrough.assign(mode=lambda s: mode)
+            | RunnableLambda(lambda s: replace(s, mode=mode), name="mode")
             | RunnableLambda(self._answer, name=f"answer_{mode}")
             | RunnableLambda(self._finish, name="citation_check")
         )
 
-    def _start(self, question: str, history: History, top_k: int | None, mode: str | None) -> dict[str, Any]:
-        if not isinstance(question, str) or not question.strip():
-            raise InvalidQuestionError("the question is empty")
-        limit = self.settings.answer.max_question_chars
-        if len(question) > limit:
-            raise QuestionTooLongError(f"the question has {len(question)} characters; the limit is {limit}")
+    def _start(self, question: str, history: History, top_k: int | None, mode: str | None,
+               filters: MetadataFilter | None) -> AskState:
+        question = check_question(question, self.settings.answer.max_question_chars)
         mode = mode or self.settings.answer.mode
         if mode not in MODES:
             raise InvalidQuestionError(f"unknown answer mode {mode!r}; use one of {', '.join(MODES)}")
@@ -123,8 +95,8 @@ class AnswerChain:
         k = top_k or self.settings.retrieval.top_k
         if not 1 <= k <= 50:
             raise InvalidQuestionError(f"top_k must be within 1..50, got {k}")
-        return {"question": question.strip(), "history": list(history or ()), "k": k, "mode": mode,
-                "t0": time.perf_counter()}
+        return AskState(question=question, history=tuple(history or ()), k=k, mode=mode,
+                        t0=time.perf_counter(), filters=filters)
 
     def _llm(self) -> Any:
         if self.llm is None:
@@ -177,76 +149,108 @@ class AnswerChain:
             return "llm" if not near and is_english(question) else "extractive"
         return "extractive" if draft.confidence >= self.settings.answer.auto_min_confidence else "llm"
 
-    def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
-        q, history = state["question"], state["history"]
+    def _condense(self, state: AskState) -> AskState:
+        q, history = state.question, state.history
         standalone = q
         if history and needs_context(q, self.tok):
-            if state["mode"] == "llm":
+            if state.mode == "llm":
                 standalone = self._llm().condense(q, history)
             else:
                 standalone = condense(q, history, self.tok)
-        return {**state, "standalone": standalone}
+        return replace(state, standalone=standalone)
 
-    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _retrieve(self, state: AskState) -> AskState:
         t = time.perf_counter()
-        filters = state.get("filters")
-        found = (self.retriever.search(state["standalone"], state["k"], None, filters=filters)
-                 if filters is not None else self.retriever.search(state["standalone"], state["k"], None))
-        hits: list[Hit] = list(found)
-        return {**state, "hits": hits, "t_retrieve": (time.perf_counter() - t) * 1000}
+        steps: dict[str, float] = {}  # this request's own: the retriever is shared by threads
+        found = self.retriever.search(state.standalone, state.k, None, timings=steps,
+                                      filters=state.filters)
+        return replace(state, hits=tuple(found), t_retrieve=(time.perf_counter() - t) * 1000,
+                       retrieval_ms=steps)
 
-    def _answer(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, state: AskState) -> AskState:
+        """The answer step as the runnable runs it: no pieces, the state with its draft."""
+        pieces = self._answer_pieces(state, streaming=False)
+        while True:
+            try:
+                next(pieces)
+            except StopIteration as done:
+                result: AskState = done.value
+                return result
+
+    def _answer_pieces(self, state: AskState, streaming: bool) -> Generator[str, None, AskState]:
+        """The answer step: the draft (by mode) into the state; `streaming`, its text pieces as
+        they come first (an LLM's tokens, else the draft's sentences)."""
         t = time.perf_counter()
-        mode = state["mode"]
-        first = None
-        if not state["hits"]:
+        first, generated = None, False
+        if not state.hits:
             draft = Draft(text=self.settings.answer.abstain_phrase, abstained=True, flags=("no_hits",))
-        elif mode == "auto":
-            draft, first = self._auto(state)
+        elif state.mode == "auto":
+            draft, first, generated = yield from self._auto(state, streaming)
+        elif state.mode in GENERATIVE:
+            draft = yield from self._generate(self._generator(state.mode), state, streaming)
+            generated = True
         else:
-            answerer = self._generator(mode) if mode in GENERATIVE else self.extractive
-            draft = answerer.answer(state["standalone"], state["hits"])
-        return {**state, "draft": draft, "first": first, "t_answer": (time.perf_counter() - t) * 1000}
+            draft = self.extractive.answer(state.standalone, list(state.hits))
+        if streaming and not generated:
+            yield from split_sentences(draft.text)
+        return replace(state, draft=draft, first=first, t_answer=(time.perf_counter() - t) * 1000)
 
-    def _auto(self, state: dict[str, Any]) -> tuple[Draft, Draft | None]:
-        """The extractive draft when it is confident (or a near-miss refusal), else the LLM's."""
-        first = self.extractive.answer(state["standalone"], state["hits"])
-        gen = self._available_generator() if self._route(first, state["standalone"]) == "llm" else None
+    @staticmethod
+    def _generate(gen: Any, state: AskState, streaming: bool) -> Pieces:
+        """An LLM's draft: one round trip, or (streaming) its tokens as they come."""
+        if not streaming:
+            draft: Draft = gen.answer(state.standalone, list(state.hits))
+            return draft
+        pieces: list[str] = []
+        for piece in gen.stream(state.standalone, list(state.hits)):
+            pieces.append(piece)
+            yield piece
+        streamed: Draft = gen.to_draft("".join(pieces), list(state.hits))
+        return streamed
+
+    def _auto(self, state: AskState, streaming: bool) -> Generator[str, None, tuple[Draft, Draft | None, bool]]:
+        """The extractive draft when it is confident (or a near-miss refusal), else the LLM's;
+        also the extractive draft the LLM's replaced, and whether the LLM was asked."""
+        first = self.extractive.answer(state.standalone, list(state.hits))
+        gen = self._available_generator() if self._route(first, state.standalone) == "llm" else None
         if gen is None:
-            return first.model_copy(update={"flags": first.flags + ("via_extractive",)}), None
+            return first.model_copy(update={"flags": first.flags + ("via_extractive",)}), None, False
         try:
-            draft = gen.answer(state["standalone"], state["hits"])
+            draft = yield from self._generate(gen, state, streaming)
         except LLMError as exc:  # busy or down: the extractive draft stands
-            return first.model_copy(update={"flags": first.flags + ("via_extractive", exc.code)}), None
-        return draft.model_copy(update={"flags": draft.flags + (f"via_{gen.name}",)}), first
+            return first.model_copy(update={"flags": first.flags + ("via_extractive", exc.code)}), None, True
+        return draft.model_copy(update={"flags": draft.flags + (f"via_{gen.name}",)}), first, True
 
-    def _finish(self, state: dict[str, Any]) -> Answer:
+    def _finish(self, state: AskState) -> Answer:
         """The citation check: markers mapped to citations, unsupported LLM answers replaced."""
-        hits: list[Hit] = state["hits"]
-        draft: Draft = state["draft"]
-        mode = state["mode"]
+        hits, mode = state.hits, state.mode
+        if state.draft is None:
+            raise AssertionError("the answer step runs before the citation check")
+        draft = state.draft
         extra: list[str] = []
         generated = mode in GENERATIVE or any(f in ("via_llm", "via_local") for f in draft.flags)
         if generated and not draft.abstained:
             draft, extra = self._check_llm(draft, state)
         flags = list(draft.flags) + extra
-        total = (time.perf_counter() - state["t0"]) * 1000
-        timings = {"retrieve": round(state.get("t_retrieve", 0.0), 2),
-                   "answer": round(state.get("t_answer", 0.0), 2), "total": round(total, 2)}
+        total = (time.perf_counter() - state.t0) * 1000
+        timings = {"retrieve": round(state.t_retrieve, 2), "answer": round(state.t_answer, 2),
+                   "total": round(total, 2)}
+        if "embed_ms" in state.retrieval_ms:
+            timings["embed"] = round(state.retrieval_ms["embed_ms"], 2)
         if draft.abstained:
-            return Answer(question=state["question"], answer=self.settings.answer.abstain_phrase, abstained=True,
-                          related=related_citations(hits), standalone_question=state["standalone"],
+            return Answer(question=state.question, answer=self.settings.answer.abstain_phrase, abstained=True,
+                          related=related_citations(hits), standalone_question=state.standalone,
                           mode=mode, flags=tuple(dict.fromkeys(flags)), timings_ms=timings)
         citations = build_citations(draft.cited, hits, draft.quotes, draft.text)
-        return Answer(question=state["question"], answer=draft.text, abstained=False, citations=citations,
-                      standalone_question=state["standalone"], mode=mode,
+        return Answer(question=state.question, answer=draft.text, abstained=False, citations=citations,
+                      standalone_question=state.standalone, mode=mode,
                       flags=tuple(dict.fromkeys(flags)), timings_ms=timings)
 
-    def _check_llm(self, draft: Draft, state: dict[str, Any]) -> tuple[Draft, list[str]]:
+    def _check_llm(self, draft: Draft, state: AskState) -> tuple[Draft, list[str]]:
         """The grounding guards: every claim cites a paragraph that supports it, every number, date,
         title and name stands in a cited paragraph, and a year the question names stands in the
         cited articles. Otherwise the extractive answer (or its refusal) replaces it."""
-        hits: list[Hit] = state["hits"]
+        hits = state.hits
         claims = claims_with_markers(draft.text)
         cited = [n for _, ns in claims for n in ns]
         supported = [
@@ -261,11 +265,11 @@ class AnswerChain:
             reason = "unsupported_llm_answer"
         elif ungrounded(draft.text, cited, hits, self.tok):
             reason = "ungrounded_llm_fact"
-        elif not self._years_hold(state["standalone"], cited, hits):
+        elif not self._years_hold(state.standalone, cited, hits):
             reason = "other_year"
         if reason is None:
             return draft, []
-        fallback = state.get("first") or self.extractive.answer(state["standalone"], hits)
+        fallback = state.first or self.extractive.answer(state.standalone, list(hits))
         return fallback.model_copy(update={"flags": fallback.flags + ("replaced_by_extractive",)}), [reason]
 
     @staticmethod
@@ -281,7 +285,7 @@ class AnswerChain:
         return False
 
 
-def build_chain(settings: Settings, retriever: Any, llm: Any = None,
+def build_chain(settings: Settings, retriever: Retriever, llm: Any = None,
                 embedder: Embedder | None = None, local: Any = None,
                 tokenizer: Tokenizer | None = None) -> AnswerChain:
     """The answer chain over a retriever (anything with search(query, k, mode) -> list[Hit]).

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from rag.answer.lexicon import QUESTION_STOP, TITLES
 from rag.answer.text import is_english
 from rag.answer.tokenize import Tokenizer
+from rag.records import Turn
 
 _PRONOUN = re.compile(r"^(?:那么?|那个|这个|那里|这里|该|其|它|他|她|他们|她们|它们|此)|他|她|它|那里|这里|该[\u4e00-\u9fff]|其[\u4e00-\u9fff]|这座|这家|这个|那个|这位|那位|这场|这次|那天|当天")
 _ELLIPTIC = re.compile(r"^(?:那|那么|还有|另外|而)?(.{1,12}?)呢[？?]?$")
@@ -16,11 +17,11 @@ _EN_PRONOUN = re.compile(r"\b(?:he|she|it|they|there|that|this|its|his|her|their
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|而)")
 
 
-def last_user_question(history: Sequence[Mapping[str, str]]) -> str:
-    """The most recent user turn of an OpenAI-style history (role/content dicts)."""
+def last_user_question(history: Sequence[Turn]) -> str:
+    """The most recent user turn of a conversation."""
     for turn in reversed(list(history)):
-        if turn.get("role") == "user" and str(turn.get("content", "")).strip():
-            return str(turn["content"]).strip()
+        if turn.role == "user" and turn.content.strip():
+            return turn.content.strip()
     return ""
 
 
@@ -40,7 +41,7 @@ _NOUN_SUFFIX_CHARS = frozenset("站所局团队院部会馆厂区县市省镇村
 _TOPIC_TAGS = ("n", "j", "l", "b", "m", "q", "vn", "an", "s", "f", "eng")
 
 
-def condense(question: str, history: Sequence[Mapping[str, str]], tok: Tokenizer) -> str:
+def condense(question: str, history: Sequence[Turn], tok: Tokenizer) -> str:
     """A standalone question: the follow-up with the previous question's topic carried over.
 
     '那隆回呢？' after '天元区开了多少次家长会？' -> '隆回开了多少次家长会？' (the new entity replaces

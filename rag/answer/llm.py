@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rag.answer.base import Draft
@@ -17,7 +17,7 @@ from rag.answer.guards import (
 )
 from rag.config import Settings
 from rag.errors import LLMError
-from rag.records import Hit
+from rag.records import Hit, Turn
 
 SYSTEM_PROMPT = (
     "你是严谨的新闻问答助手。只能根据下面编号的新闻段落回答问题，不得使用段落以外的知识。\n"
@@ -149,9 +149,9 @@ class LLMAnswerer:
                 flags += ("attributed_citation",)
         return Draft(text=clean, cited=tuple(find_markers(clean)), flags=flags)
 
-    def condense(self, question: str, history: Sequence[Mapping[str, str]]) -> str:
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
         """A standalone question rewritten by the model from the conversation."""
-        lines = "\n".join(f"{t.get('role', 'user')}: {t.get('content', '')}" for t in list(history)[-6:])
+        lines = "\n".join(f"{t.role}: {t.content}" for t in list(history)[-6:])
         try:
             reply = self.chat_model.invoke([("human", CONDENSE_PROMPT.format(history=lines, question=question))])
         except Exception as exc:

@@ -18,7 +18,7 @@ from rag.api.schemas import CitationOut, CleanText
 from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineSource, QuestionRecorder
 from rag.config import ServerSettings
-from rag.records import Answer, Citation
+from rag.records import Answer, Citation, Turn
 
 MODELS = {"rag-news": None, "rag-news-extractive": "extractive", "rag-news-llm": "llm",
           "rag-news-local": "local", "rag-news-auto": "auto"}
@@ -71,11 +71,11 @@ def strip_footer(text: str) -> str:
     return text.split(SOURCES_HEADING, 1)[0].split(SOURCES_HEADING.replace("来源", "可能相关 · 来源"), 1)[0]
 
 
-def split_messages(messages: list[ChatMessage]) -> tuple[str, list[dict[str, str]]]:
+def split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     """The question (the last user message) and the earlier user/assistant turns."""
     if messages[-1].role != "user" or not messages[-1].text().strip():
         raise ApiError(422, "invalid_request", "the last message must be a non-empty user message")
-    history = [{"role": m.role, "content": strip_footer(m.text()) if m.role == "assistant" else m.text()}
+    history = [Turn(role=m.role, content=strip_footer(m.text()) if m.role == "assistant" else m.text())
                for m in messages[:-1] if m.role in ("user", "assistant") and m.text().strip()]
     return messages[-1].text().strip(), history
 

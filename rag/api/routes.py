@@ -31,7 +31,7 @@ from rag.api.sse import drain, error_frame, first_item, sse_event, sse_response
 from rag.api.state import PipelineSource, QuestionRecorder
 from rag.config import ServerSettings, Settings
 from rag.errors import RagError
-from rag.records import Answer
+from rag.records import Answer, Turn
 
 ERRORS = {code: {"description": text, "content": {"application/json": {"example": {
     "error": {"code": name, "message": "…"}}}}}
@@ -63,9 +63,9 @@ def require_loopback(request: Request, server: ServerSettings) -> None:
                        "no API key is configured (set server.api_key)")
 
 
-def check_history(history: Sequence[dict[str, str]], limit: int) -> None:
+def check_history(history: Sequence[Turn], limit: int) -> None:
     """413 `history_too_long` when the earlier turns hold more than `limit` characters (0: no limit)."""
-    size = sum(len(turn["content"]) for turn in history)
+    size = sum(len(turn.content) for turn in history)
     if limit and size > limit:
         raise ApiError(413, "history_too_long",
                        f"the conversation history is {size} characters long; the limit is {limit} "
@@ -134,7 +134,7 @@ def _add_ask_routes(router: APIRouter, holder: PipelineSource, server: ServerSet
 
     @router.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
     async def ask(req: AskRequest) -> AskResponse:
-        history = [t.model_dump() for t in req.history]
+        history = req.turns()
         check_history(history, server.max_history_chars)
         pipeline, t0 = holder.get(), time.perf_counter()
         answer = await run_in_threadpool(pipeline.ask, req.question, history, req.top_k, req.mode,
@@ -149,7 +149,7 @@ def _add_ask_routes(router: APIRouter, holder: PipelineSource, server: ServerSet
                                   "description": "`delta` events {text}, then one `answer` event "
                                   "(the /api/ask body), or an `error` event."}})
     async def ask_stream(req: AskRequest) -> StreamingResponse:
-        history = [t.model_dump() for t in req.history]
+        history = req.turns()
         check_history(history, server.max_history_chars)
         pipeline, t0 = holder.get(), time.perf_counter()
         it = iter(await run_in_threadpool(pipeline.stream, req.question, history, req.top_k,

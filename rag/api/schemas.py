@@ -7,7 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from rag.records import Answer, Article, Citation, Hit, MetadataFilter, Paragraph
+from rag.errors import InvalidQuestionError
+from rag.records import Answer, Article, Citation, Hit, MetadataFilter, Paragraph, Turn
+from rag.validate import check_question
 
 # C0 and C1 controls but tab and newline, DEL, and UTF-16 surrogates (JSON "\ud800" decodes to a
 # lone one, which no UTF-8 encoder, tokenizer or response can carry).
@@ -41,12 +43,16 @@ class ChatTurn(Body):
     role: Literal["user", "assistant"]
     content: CleanText = Field(max_length=20_000)
 
+    def turn(self) -> Turn:
+        """The record the pipeline takes."""
+        return Turn(role=self.role, content=self.content)
+
 
 def _non_empty(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
+    try:
+        return check_question(value)  # the length limit is a setting: the pipeline checks it
+    except InvalidQuestionError:
+        raise ValueError("must not be empty") from None
 
 
 _DATE = r"^\d{4}(-\d{2}(-\d{2}([ T]\d{2}(:\d{2}(:\d{2})?)?)?)?)?$"
@@ -92,6 +98,10 @@ class AskRequest(Filters):
         "default from settings.")
 
     _check = field_validator("question")(_non_empty)
+
+    def turns(self) -> list[Turn]:
+        """The earlier turns as the records the pipeline takes."""
+        return [t.turn() for t in self.history]
 
 
 class FeedbackRequest(Body):

@@ -8,7 +8,7 @@ from typing import Any, Literal, Protocol
 
 from rag.config import Settings
 from rag.feedback.records import Channel
-from rag.records import Answer, Article, Hit
+from rag.records import Answer, Article, Hit, Turn
 
 State = Literal["idle", "starting", "ready", "failed"]
 CORRUPT = "index_corrupt"  # a failed start with this code shows as status "corrupt" in /api/health
@@ -17,10 +17,10 @@ CORRUPT = "index_corrupt"  # a failed start with this code shows as status "corr
 class PipelineLike(Protocol):
     """What the server needs from rag.pipeline.Pipeline (fakes in tests implement the same)."""
 
-    def ask(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
             mode: str | None = None, filters: Any = None) -> Answer: ...
 
-    def stream(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+    def stream(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
                mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]: ...
 
     def search(self, query: str, k: int = 5, mode: str | None = None,

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rag.errors import EvalError
+from rag.records import Turn
 
 QuestionType = Literal[
     "number",
@@ -26,15 +27,6 @@ QuestionType = Literal[
 ]
 QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
 """The types our own sets use; any other `type` of an evaluator's set is kept as a label."""
-
-
-class Turn(BaseModel):
-    """One earlier turn of a conversation, given to follow-up questions."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    role: Literal["user", "assistant"]
-    content: str = Field(min_length=1)
 
 
 class QuestionItem(BaseModel):
@@ -60,6 +52,13 @@ class QuestionItem(BaseModel):
     )
     type: str = Field("", description="One of QUESTION_TYPES, or any label of the set's own.")
     history: tuple[Turn, ...] = Field((), description="Earlier turns, for follow-up questions.")
+
+    @field_validator("history")
+    @classmethod
+    def _turns_say_something(cls, history: tuple[Turn, ...]) -> tuple[Turn, ...]:
+        if any(not t.content for t in history):
+            raise ValueError("every turn needs content")
+        return history
 
     @property
     def unanswerable(self) -> bool:

@@ -27,7 +27,7 @@ from rag.eval.questions import QuestionItem
 from rag.eval.report import render_html, render_markdown
 from rag.eval.results import EvalMetrics, EvalReport, QuestionResult, build_report, error_result
 from rag.eval.results import score_question as _score
-from rag.records import Answer, Hit
+from rag.records import Answer, Hit, Turn
 
 RETRIEVAL_K = 10
 RetrievalMode = Literal["hybrid", "dense", "keyword"]
@@ -93,7 +93,7 @@ def check_floors(metrics: EvalMetrics, floors: Sequence[Floor] = FLOORS) -> tupl
 class EvalPipeline(Protocol):
     """What the runner needs from rag.pipeline.Pipeline (tests pass a fake)."""
 
-    def ask(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
             mode: str | None = None) -> Answer: ...
 
     def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]: ...
@@ -121,9 +121,9 @@ def default_setups(settings: Settings) -> tuple[Setup, ...]:
     return tuple(setups)
 
 
-def history_of(item: QuestionItem) -> list[dict[str, str]]:
-    """The item's earlier turns as the OpenAI-style dicts the pipeline takes."""
-    return [{"role": t.role, "content": t.content} for t in item.history]
+def history_of(item: QuestionItem) -> list[Turn]:
+    """The item's earlier turns, as the pipeline takes them."""
+    return list(item.history)
 
 
 def evaluate_item(pipeline: EvalPipeline, item: QuestionItem, *, answer_mode: str | None = None,

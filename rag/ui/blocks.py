@@ -10,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from rag import records
 from rag.config import Settings
 from rag.errors import InvalidQuestionError, NotReadyError, RagError
 from rag.feedback import QuestionLog, new_answer_id
@@ -47,10 +48,11 @@ def _friendly(exc: Exception) -> str:
     return "抱歉，出了点问题，请稍后再试。"
 
 
-def _history(turns: list[Turn]) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
+def _history(turns: list[Turn]) -> list[records.Turn]:
+    out: list[records.Turn] = []
     for t in turns:
-        out += [{"role": "user", "content": t["question"]}, {"role": "assistant", "content": t["answer"]}]
+        out += [records.Turn(role="user", content=t["question"]),
+                records.Turn(role="assistant", content=t["answer"])]
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,8 @@ class KeywordRetriever:
         self.hits = _make_hits(rows, dense)
         self.queries: list[str] = []
 
-    def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, mode: str | None = None, *,
+               timings: dict[str, float] | None = None, filters: Any = None) -> list[Hit]:
         self.queries.append(query)
         grams = {query[i:i + 2] for i in range(len(query) - 1)}
 

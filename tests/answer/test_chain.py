@@ -7,7 +7,7 @@ import pytest
 from rag.answer.chain import build_chain
 from rag.answer.condense import condense, needs_context
 from rag.errors import InvalidQuestionError, QuestionTooLongError
-from rag.records import Answer
+from rag.records import Answer, Turn
 
 
 def test_invoke_returns_a_cited_answer(settings, retriever) -> None:  # type: ignore[no-untyped-def]
@@ -50,8 +50,8 @@ def test_stream_yields_sentences_then_the_answer(settings, retriever) -> None:  
 
 
 def test_follow_up_is_condensed_before_retrieval(settings, retriever) -> None:  # type: ignore[no-untyped-def]
-    history = [{"role": "user", "content": "智慧能源站是什么时候开工的？"},
-               {"role": "assistant", "content": "工程于2021年5月开工。[1]"}]
+    history = [Turn(role="user", content="智慧能源站是什么时候开工的？"),
+               Turn(role="assistant", content="工程于2021年5月开工。[1]")]
     ans = build_chain(settings, retriever).invoke("它的项目经理是谁？", history=history)
     assert "能源站" in ans.standalone_question
     assert retriever.queries[-1] == ans.standalone_question
@@ -59,8 +59,19 @@ def test_follow_up_is_condensed_before_retrieval(settings, retriever) -> None:  
 
 
 def test_condense_rules(tok) -> None:  # type: ignore[no-untyped-def]
-    history = [{"role": "user", "content": "天元区开了多少次家长会？"}, {"role": "assistant", "content": "62次[1]"}]
+    history = [Turn(role="user", content="天元区开了多少次家长会？"), Turn(role="assistant", content="62次[1]")]
     assert condense("那隆回呢？", history, tok) == "隆回开了多少次家长会？"
     assert condense("天元区教育局局长是谁？", history, tok) == "天元区教育局局长是谁？"
     assert condense("他是谁？", [], tok) == "他是谁？"
     assert needs_context("那里的所长是谁？") and not needs_context("西渡派出所的所长是谁？")
+
+
+@pytest.mark.parametrize("question", ["天元区教育局的局长叫什么名字？", "能源站总投资多少钱？",
+                                      "天元区的学校开了多少次家长会？"])
+def test_stream_and_invoke_run_the_same_steps(settings, retriever, question) -> None:  # type: ignore[no-untyped-def]
+    chain = build_chain(settings, retriever)
+    asked = chain.invoke(question)
+    *_, streamed = list(chain.stream(question))
+    assert isinstance(streamed, Answer)
+    same = {"answer", "abstained", "citations", "related", "standalone_question", "mode", "flags"}
+    assert streamed.model_dump(include=same) == asked.model_dump(include=same)

@@ -11,7 +11,7 @@ from rag.answer.chain import build_chain
 from rag.answer.llm import LLMAnswerer
 from rag.config import Settings
 from rag.errors import LLMError
-from rag.records import Answer
+from rag.records import Answer, Turn
 
 from .fake_openai import FakeOpenAI
 
@@ -102,7 +102,19 @@ def test_llm_mode_without_configuration(settings, retriever) -> None:  # type: i
 def test_llm_condenses_follow_ups(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
     fake.replies = ["天元区教育局局长把家校合作比作什么？", "比作“跨界交流”[2]。"]
     chain = build_chain(_llm_settings(settings, fake), retriever)
-    history = [{"role": "user", "content": "天元区的教育局长是谁？"}, {"role": "assistant", "content": "龙超俊。[1]"}]
+    history = [Turn(role="user", content="天元区的教育局长是谁？"), Turn(role="assistant", content="龙超俊。[1]")]
     ans = chain.invoke("他把家校合作比作什么？", history=history, mode="llm")
     assert ans.standalone_question == "天元区教育局局长把家校合作比作什么？"
     assert "跨界交流" in ans.answer
+
+
+def test_llm_stream_and_invoke_give_the_same_answer(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
+    question = "天元区的学校开了多少次家长会？"
+    n = 1 + next(i for i, h in enumerate(retriever.search(question, 5)) if "62次" in h.paragraph.text)
+    fake.replies = [f"天元区各校召开家长会62次[{n}]。"]  # the last reply repeats
+    chain = build_chain(_llm_settings(settings, fake), retriever)
+    asked = chain.invoke(question, mode="llm")
+    *_, streamed = list(chain.stream(question, mode="llm"))
+    same = {"answer", "abstained", "citations", "related", "standalone_question", "mode", "flags"}
+    assert isinstance(streamed, Answer) and not asked.abstained
+    assert streamed.model_dump(include=same) == asked.model_dump(include=same)

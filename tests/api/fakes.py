@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rag.errors import InvalidQuestionError, NotFoundError, QuestionTooLongError
-from rag.records import Answer, Article, Citation, Hit, Paragraph
+from rag.errors import NotFoundError
+from rag.records import Answer, Article, Citation, Hit, Paragraph, Turn
+from rag.validate import check_question
 
 
 def _article(article_id: str, title: str, texts: list[str]) -> Article:
@@ -41,12 +42,7 @@ class FakePipeline:
         self.calls: list[tuple[str, Any]] = []
 
     def _check(self, text: str) -> str:
-        text = (text or "").strip()
-        if not text:
-            raise InvalidQuestionError("the question is empty")
-        if len(text) > self.max_chars:
-            raise QuestionTooLongError(f"the question is {len(text)} characters long")
-        return text
+        return check_question(text, self.max_chars)  # the pipeline's own check
 
     def search(self, query: str, k: int = 5, mode: str | None = None, filters: Any = None) -> list[Hit]:
         query = self._check(query)
@@ -57,9 +53,10 @@ class FakePipeline:
         return [Hit(paragraph=p, chunk_id=f"{p.paragraph_id}#c0", chunk_text=p.text, score=s, dense_score=s)
                 for s, p in scored[:k] if s > 0]
 
-    def ask(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
             mode: str | None = None, filters: Any = None) -> Answer:
-        self.calls.append(("ask", {"question": question, "history": list(history), "mode": mode}))
+        self.calls.append(("ask", {"question": question, "history": [t.model_dump() for t in history],
+                                  "mode": mode}))
         question = self._check(question)
         hits = self.search(question, k=top_k or 3)
         cites = tuple(Citation(n=i + 1, article_id=h.paragraph.article_id, article_title=h.paragraph.article_title,
@@ -72,7 +69,7 @@ class FakePipeline:
         return Answer(question=question, answer=f"{cites[0].quote}[1]", abstained=False, citations=cites[:1],
                       mode=mode or "extractive", timings_ms={"total": 1.0})
 
-    def stream(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+    def stream(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
                mode: str | None = None, filters: Any = None) -> Iterator[str | Answer]:
         answer = self.ask(question, history, top_k, mode)
         for i in range(0, len(answer.answer), 4):

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from rag.api.openai_compat import ChatRequest, split_messages
 from rag.api.schemas import AskRequest, ChatTurn, SearchRequest, clean_text
+from rag.records import Turn
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -47,4 +48,4 @@ def test_openai_messages_and_model_are_cleaned() -> None:
         {"role": "user", "content": "问\x00题\udfff"}]})
     assert req.model == "rag-news"
     question, history = split_messages(req.messages)
-    assert question == "问题" and history == [{"role": "assistant", "content": "答"}]
+    assert question == "问题" and history == [Turn(role="assistant", content="答")]

@@ -43,7 +43,7 @@ class FakePipeline:
         self.script = script  # question -> (answer text, cited paragraph id or None = abstain)
         self.calls: list[tuple[Any, ...]] = [] if calls is None else calls
 
-    def ask(self, question: str, history: Sequence[dict[str, str]] = (), top_k: int | None = None,
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
             mode: str | None = None) -> Answer:
         self.calls.append(("ask", question, list(history), mode, self.settings.retrieval.mode))
         if question not in self.script:

@@ -16,6 +16,7 @@ from rag.eval.compare import compare_rows, render_compare_markdown
 from rag.eval.memo import QueryMemo
 from rag.eval.questions import QuestionItem
 from rag.eval.results import EvalMetrics, summarize
+from rag.records import Turn
 
 
 def _clock() -> Any:
@@ -47,12 +48,12 @@ def test_run_questions_scores_each_question(fake: FakePipeline) -> None:
     assert m.abstention_recall == 1.0 and m.abstention_precision == 0.5
 
 
-def test_history_goes_in_as_dicts_and_search_uses_the_standalone_question(
+def test_history_goes_in_as_turns_and_search_uses_the_standalone_question(
         fake: FakePipeline) -> None:
     runner.run_questions(fake, [FOLLOW], answer_mode="llm", retrieval_mode="dense")
     ask, search = fake.calls
-    assert ask[2] == [{"role": "user", "content": "天元区家长会"},
-                      {"role": "assistant", "content": "……"}]
+    assert ask[2] == [Turn(role="user", content="天元区家长会"),
+                      Turn(role="assistant", content="……")]
     assert ask[3] == "llm"
     assert search == ("search", "家长会开了几次", runner.RETRIEVAL_K, "dense")
 
