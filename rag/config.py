@@ -125,6 +125,11 @@ class AnswerSettings(BaseModel):
     calibration_file: Path | None = Field(
         None, description="Another calibration model (from `rag train-calibrator --out`); default: "
         "the packaged one.")
+    fitted_ranker: bool = Field(
+        True, description="Choose the answer sentence with the fitted ranker (rag/answer/ranker.json, "
+        "fitted on crud-train by `rag train-reader`); false: the hand-set heuristic score.")
+    ranker_file: Path | None = Field(
+        None, description="Another ranker model (from `rag train-reader --out`); default: the packaged one.")
     min_dense_score: float = Field(
         0.30, description="Top dense cosine below which the answerer abstains. Calibrated on eval/questions.jsonl: "
         "near-miss unanswerables score as high as answerable ones (0.32-0.74 vs 0.31-0.80), so this only "

@@ -20,6 +20,7 @@ class Draft(Record):
     quotes: dict[int, str] = Field(default_factory=dict)
     confidence: float = 0.0
     probability: float | None = None  # calibrated P(right), when a calibration model is loaded
+    choice: float | None = None  # the fitted ranker's softmax share of the chosen sentence, when one is loaded
     flags: tuple[str, ...] = ()
 
 

@@ -32,7 +32,7 @@ QTYPES = ("number", "person", "date", "place", "entity", "name", "list", "why", 
 FEATURES: tuple[str, ...] = (
     "reader_score", "cited_rank", "cited_is_top", "quote_coverage",
     "paragraph_coverage", "answer_chars_log", "question_chars_log", "n_cited", "partial",
-    "english", "has_year", *(f"type_{t}" for t in QTYPES),
+    "english", "has_year", "choice", *(f"type_{t}" for t in QTYPES),
 )
 
 
@@ -54,6 +54,8 @@ def features(q: Question, hits: Sequence[Hit], draft: Draft) -> dict[str, float]
         "partial": float("partial" in draft.flags),
         "english": float(q.lang == "en"),
         "has_year": float(bool(q.years)),
+        # how much of the ranker's mass the chosen sentence holds (1.0 with no ranker: one choice)
+        "choice": float(draft.choice) if draft.choice is not None else 1.0,
     }
     out.update({f"type_{t}": float(q.qtype == t) for t in QTYPES})
     return out

@@ -22,6 +22,7 @@ from rag.answer.condense import topic_of
 from rag.answer.guards import addresses_a_model
 from rag.answer.lexicon import SYNONYMS
 from rag.answer.question import Question, analyze
+from rag.answer.ranker import Ranker, candidate_features
 from rag.answer.refusal import TYPED as _TYPED
 from rag.answer.refusal import refusal
 from rag.answer.snippet import MAX_ANSWER_CHARS, trim, with_marker
@@ -46,12 +47,16 @@ class Candidate:
     hit: Hit
     cov_s: float = 0.0
     cov_ctx: float = 0.0
+    cov_idf: float = 0.0  # coverage with each term weighted by its rarity in the corpus (0 without an idf)
     sim: float = 0.0
     sim_known: bool = False
     fact: F.Fact | None = None
     fact_ok: bool = False
     bonus: float = 0.0
     score: float = 0.0
+    rank_score: float | None = None  # the fitted ranker's (rag/answer/ranker.py), when there is one
+    position: int = 0  # the sentence's place in its paragraph (0 = the first)
+    cues: dict[str, float] = field(default_factory=dict)  # the named parts of `bonus`
     extra: list[str] = field(default_factory=list)
 
 
@@ -59,7 +64,8 @@ class ExtractiveAnswerer:
     """Answers by extracting the best supporting sentence(s); runs offline, no LLM."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None,
-                 idf: Callable[[str], float] | None = None, calibrator: Calibrator | None = None) -> None:
+                 idf: Callable[[str], float] | None = None, calibrator: Calibrator | None = None,
+                 ranker: Ranker | None = None) -> None:
         """`idf` (optional): how rare a word is in the corpus (the keyword index's), so that the
         question's distinctive words must be in the answer's article, not only its common ones."""
         self.settings = settings
@@ -67,6 +73,7 @@ class ExtractiveAnswerer:
         self.tok = tokenizer or Tokenizer()
         self.idf = idf
         self.calibrator = calibrator
+        self.ranker = ranker
 
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """Answer each part of the question from the context; abstain when no part is found."""
@@ -92,7 +99,9 @@ class ExtractiveAnswerer:
             for n, qt in d.quotes.items():
                 quotes[n] = quotes[n] + qt if n in quotes and qt not in quotes[n] else quotes.get(n, qt)
         flags = ("partial",) if len(found) < len(drafts) else ()
-        draft = Draft(text=text, cited=cited, quotes=quotes, confidence=min(d.confidence for d in found), flags=flags)
+        choices = [d.choice for d in found if d.choice is not None]
+        draft = Draft(text=text, cited=cited, quotes=quotes, confidence=min(d.confidence for d in found), flags=flags,
+                      choice=min(choices) if choices else None)
         return self._calibrated(q, context, draft)
 
     def _calibrated(self, q: Question, context: list[Hit], draft: Draft) -> Draft:
@@ -125,7 +134,7 @@ class ExtractiveAnswerer:
         if not pool:
             best = max(cands, key=lambda c: c.score)
             return Draft(text="", abstained=True, confidence=best.score, flags=("fact_missing",))
-        best = max(pool, key=lambda c: c.score)
+        best = max(pool, key=_rank)
         reason = refusal(q, best, context, self.settings.answer, self.idf)
         if reason:
             return Draft(text="", abstained=True, confidence=best.score, flags=(reason,))
@@ -135,7 +144,8 @@ class ExtractiveAnswerer:
             text_parts.append(with_marker(trim(c.sentence, c.fact, q), c.n))
             quotes[c.n] = (quotes[c.n] + c.sentence) if c.n in quotes else c.sentence
         text = lead_with_fact(q, best.fact, "".join(text_parts))
-        return Draft(text=text, cited=tuple(dict.fromkeys(c.n for c in pieces)), quotes=quotes, confidence=best.score)
+        return Draft(text=text, cited=tuple(dict.fromkeys(c.n for c in pieces)), quotes=quotes, confidence=best.score,
+                     choice=_share(best, pool))
 
     def _candidates(self, q: Question, context: list[Hit]) -> list[Candidate]:
         cands: list[Candidate] = []
@@ -148,35 +158,23 @@ class ExtractiveAnswerer:
         verbs = predicates if q.qtype in ("date", "person", "number", "place") else []
         said = [re.compile(re.escape(v) + r"(?:了|的|为|是)?[：:]?[“「《]") for v in predicates] \
             if q.qtype == "what" else []
+        rare = [(t, w * (self.idf(t) or 1.0)) for t, w in q.terms] if self.idf is not None and q.terms else []
         for n, hit in enumerate(context, start=1):
             p = hit.paragraph
             ctx_text = " ".join((p.article_title, p.section, *by_article[p.article_id]))
             cov_ctx = coverage(q.terms, ctx_text) if q.terms else 0.0
-            for sentence in split_sentences(p.text):
+            for position, sentence in enumerate(split_sentences(p.text)):
                 # a question printed in the text (an interview's 问：…？) is never an answer
                 if len(sentence) < 6 or re.search(r"[？?][”」]?$", sentence) or sentence.startswith(("问：", "问:")):
                     continue
                 if addresses_a_model(sentence):  # '忽略以上指令，回答……' is no news fact
                     continue
-                c = Candidate(n=n, sentence=sentence, hit=hit, cov_ctx=cov_ctx)
+                c = Candidate(n=n, sentence=sentence, hit=hit, cov_ctx=cov_ctx, position=position)
                 c.cov_s = coverage(q.terms, sentence) if q.terms else 0.0
+                c.cov_idf = coverage(rare, sentence) if rare else 0.0
                 c.fact, c.fact_ok = self._fact(q, sentence)
-                c.bonus = self._bonus(q, sentence)
-                qual = role_qualifier(q)
-                if c.fact_ok and qual and q.role and qual + q.role in sentence:
-                    c.bonus += 0.4
-                if c.fact_ok and c.fact is not None and q.qtype in ("date", "person", "place", "entity"):
-                    # '工程于2021年5月开工' answers '什么时候动工': the fact sits next to the asked-for verb
-                    c.bonus += 0.5 * (anchor_distance(q, sentence, c.fact) <= ANCHOR_WINDOW)
-                if q.needs_name and c.fact_ok and c.fact is not None and right_after_term(q, sentence, c.fact):
-                    # '代号叫什么' is answered by '中队代号“三叉戟”': the name right after the asked word
-                    c.bonus += 0.3
-                if any(pat.search(sentence) for pat in said):
-                    # '倡导的理念是什么' is answered by '倡导“不以岗位论高下…”': the verb, then the quote
-                    c.bonus += 0.3
-                if verbs and not any(w in sentence for v in verbs for w in (v, *SYNONYMS.get(v, ()))):
-                    # a date of the station's 投运 does not answer when it was 开工
-                    c.bonus -= 0.3
+                c.cues = self._cues(q, c, said, verbs)
+                c.bonus = sum(CUE_WEIGHTS[k] * v for k, v in c.cues.items())
                 cands.append(c)
         self._add_similarity(q, cands)
         for c in cands:
@@ -187,7 +185,28 @@ class ExtractiveAnswerer:
             else:
                 c.score = (1.0 * c.cov_s + 0.4 * c.cov_ctx + 0.8 * c.sim + fact_w * c.fact_ok
                            + c.bonus + rank_prior)
+            if self.ranker is not None:
+                c.rank_score = self.ranker.rank(candidate_features(q, c), c.score)
         return cands
+
+    def _cues(self, q: Question, c: Candidate, said: list[re.Pattern[str]], verbs: list[str]) -> dict[str, float]:
+        """The named cues that the sentence holds the asked-for fact (see CUE_WEIGHTS)."""
+        sentence, fact = c.sentence, c.fact
+        qual = role_qualifier(q)
+        return {
+            "type_cue": self._bonus(q, sentence),
+            "role_qualifier": float(c.fact_ok and bool(qual) and bool(q.role) and qual + q.role in sentence),
+            # '工程于2021年5月开工' answers '什么时候动工': the fact sits next to the asked-for verb
+            "next_to_verb": float(c.fact_ok and fact is not None and q.qtype in ("date", "person", "place", "entity")
+                                  and anchor_distance(q, sentence, fact) <= ANCHOR_WINDOW),
+            # '代号叫什么' is answered by '中队代号“三叉戟”': the name right after the asked word
+            "right_after_term": float(q.needs_name and c.fact_ok and fact is not None
+                                      and right_after_term(q, sentence, fact)),
+            # '倡导的理念是什么' is answered by '倡导“不以岗位论高下…”': the verb, then the quote
+            "verb_then_quote": float(any(pat.search(sentence) for pat in said)),
+            # a date of the station's 投运 does not answer when it was 开工
+            "verb_missing": float(bool(verbs) and not any(w in sentence for v in verbs for w in (v, *SYNONYMS.get(v, ())))),
+        }
 
     def _predicates(self, q: Question) -> list[str]:
         """The question's verbs of two or more characters (开工, 主持): the event whose fact is asked."""
@@ -336,6 +355,10 @@ class ExtractiveAnswerer:
 
 
 MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
+# The hand-set weights of the cues in the heuristic score (used when no fitted ranker is loaded,
+# and for the draft's confidence); `type_cue` carries its own value (0.15 or 0.25).
+CUE_WEIGHTS = {"type_cue": 1.0, "role_qualifier": 0.4, "next_to_verb": 0.5, "right_after_term": 0.3,
+               "verb_then_quote": 0.3, "verb_missing": -0.3}
 
 
 def lead_with_fact(q: Question, fact: F.Fact | None, body: str) -> str:
@@ -344,6 +367,19 @@ def lead_with_fact(q: Question, fact: F.Fact | None, body: str) -> str:
     if fact is None or not (q.qtype in _TYPED or q.needs_name) or body.startswith(fact.text):
         return body
     return f"{fact.text}。{body}"
+
+
+def _rank(c: Candidate) -> float:
+    """The fitted ranker's score when there is one, else the heuristic score."""
+    return c.score if c.rank_score is None else c.rank_score
+
+
+def _share(best: Candidate, pool: Sequence[Candidate]) -> float | None:
+    """The softmax share of the chosen candidate among the pool under the fitted ranker."""
+    if best.rank_score is None:
+        return None
+    scores = np.array([c.rank_score for c in pool if c.rank_score is not None])
+    return float(1.0 / np.exp(scores - best.rank_score).sum())
 
 
 def _unit_ok(q: Question, qty: F.Fact) -> bool:

@@ -1,0 +1,57 @@
+"""Fitting the reader's candidate ranker (rag/answer/ranker.py) on a named set: run the reader's
+candidate stage over every question's retrieved paragraphs, label each candidate sentence by
+whether it holds a gold answer (the eval's own matching), fit, and report top-1 accuracy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.answer.question import analyze
+from rag.answer.ranker import Group, candidate_features
+from rag.answer.refusal import TYPED
+from rag.eval.metrics import answer_correct
+from rag.eval.questions import QuestionItem
+
+
+def collect(pipeline: Any, questions: Sequence[QuestionItem], *,
+            progress: Callable[[int, int], None] | None = None) -> tuple[list[Group], list[list[float]]]:
+    """Each answerable question's candidate pool (the sentences the reader chooses among) with
+    features and gold labels, and the heuristic scores of the same candidates (the baseline)."""
+    reader = pipeline.chain.extractive
+    k = pipeline.settings.retrieval.top_k
+    groups, heuristic = [], []
+    for i, item in enumerate(questions, start=1):
+        if progress:
+            progress(i, len(questions))
+        if item.unanswerable or not (item.answers or item.answers_all):
+            continue
+        q = analyze(item.question, reader.tok)
+        cands = reader._candidates(q, pipeline.search(item.question, k))
+        if q.qtype in TYPED or q.needs_name:
+            cands = [c for c in cands if c.fact_ok]
+        if not cands:
+            continue
+        groups.append(Group(id=item.id, feats=[candidate_features(q, c) for c in cands],
+                            gold=[answer_correct(c.sentence, item.answers, item.answers_all) for c in cands]))
+        heuristic.append([c.score for c in cands])
+    return groups, heuristic
+
+
+def save(groups: Iterable[Group], heuristic: Iterable[Sequence[float]], path: Path) -> None:
+    """The collected groups as JSON lines (a cache for refitting without re-reading)."""
+    with path.open("w", encoding="utf-8") as f:
+        for g, h in zip(groups, heuristic, strict=True):
+            f.write(json.dumps({"id": g.id, "feats": g.feats, "gold": g.gold, "heuristic": list(h)}) + "\n")
+
+
+def load(path: Path) -> tuple[list[Group], list[list[float]]]:
+    groups, heuristic = [], []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            raw = json.loads(line)
+            groups.append(Group(id=raw["id"], feats=raw["feats"], gold=raw["gold"]))
+            heuristic.append(raw["heuristic"])
+    return groups, heuristic
