@@ -73,7 +73,6 @@ def test_no_function_is_longer_than_60_lines() -> None:
         rel = path.relative_to(RAG.parent).as_posix()
         for qualname, node in _functions(tree):
             lines = node.end_lineno - node.lineno + 1  # type: ignore[attr-defined]
-            key = f"{rel}::{qualname.rsplit('.', 1)[-1]}"
             if lines > MAX_FUNCTION_LINES:
                 too_long.append(f"{rel}::{qualname} ({lines} lines)")
     assert not too_long, "functions over 60 lines: " + ", ".join(too_long)

@@ -28,6 +28,7 @@ from rag.answer.refusal import refusal
 from rag.answer.snippet import MAX_ANSWER_CHARS, trim, with_marker
 from rag.answer.text import coverage
 from rag.answer.tokenize import Tokenizer
+from rag.answer.units import clause_at, unit_ok
 from rag.config import Settings
 from rag.records import Hit
 from rag.text import fold as normalize  # the body keeps its old name for now
@@ -271,7 +272,7 @@ class ExtractiveAnswerer:
         best: tuple[float, F.Fact | None] = (0.0, None)
         asked = set(_NUMBER.findall(q.text))
         for qty in F.quantities(sentence):
-            if not _unit_ok(q, qty) or _NUMBER.match(qty.text) and _NUMBER.match(qty.text)[0] in asked:
+            if not unit_ok(q, qty) or _NUMBER.match(qty.text) and _NUMBER.match(qty.text)[0] in asked:
                 continue  # '“海洋石油122”的造价' is not answered by the 122 of its name
             score = self._counted_match(q, sentence, qty)
             if q.unit and qty.unit.startswith(q.unit):
@@ -294,7 +295,7 @@ class ExtractiveAnswerer:
         if words and words[0][1].startswith(("n", "j", "l", "b", "vn")) and qty.unit_class not in ("money", "percent"):
             noun = "".join(w for w, f in words[:3] if f.startswith(("n", "j", "l", "b", "vn")))
             return max(coverage([(a, 1.0)], noun) for a in alts)
-        clause = _clause_at(split_clauses(sentence), qty.start)
+        clause = clause_at(split_clauses(sentence), qty.start)
         near = max(coverage([(a, 1.0)], clause) for a in alts)
         if q.lang == "en":
             near = max(near, max(1.0 if a and a in qty.unit else 0.0 for a in alts))
@@ -380,23 +381,3 @@ def _share(best: Candidate, pool: Sequence[Candidate]) -> float | None:
         return None
     scores = np.array([c.rank_score for c in pool if c.rank_score is not None])
     return float(1.0 / np.exp(scores - best.rank_score).sum())
-
-
-def _unit_ok(q: Question, qty: F.Fact) -> bool:
-    if q.unit_class is None:
-        return q.unit is None or qty.unit == q.unit or qty.unit_class not in ("money", "percent", "duration")
-    if q.unit_class == "count":
-        return qty.unit_class in ("count", "times", "case", "household", "person") or qty.unit == q.unit
-    if q.unit_class == "person":
-        return qty.unit_class == "person" or (qty.unit_class == "" and not qty.unit)
-    return qty.unit_class == q.unit_class or (q.unit is not None and qty.unit == q.unit)
-
-
-def _clause_at(clauses: Sequence[str], pos: int) -> str:
-    """The clause holding position pos."""
-    start = 0
-    for c in clauses:
-        if start <= pos < start + len(c):
-            return c
-        start += len(c)
-    return clauses[-1] if clauses else ""

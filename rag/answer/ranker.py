@@ -12,12 +12,12 @@ ranking score adds the reader's hand-set heuristic score with a weight chosen on
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.answer.anchors import anchor_distance
+from rag.answer.calibrate import ids_digest
 from rag.answer.question import Question
 
 if TYPE_CHECKING:
@@ -72,7 +73,9 @@ class _Asked:
     stripped: str
 
 
+@lru_cache(maxsize=256)
 def _asked(text: str) -> _Asked:
+    """Computed once per question text (every candidate of a question asks for it)."""
     stripped = _WH.sub(" ", text)
     m = _WH.search(text)
     window = (text[max(0, m.start() - 4):m.start()] + " " + text[m.end():m.end() + 4]) if m else ""
@@ -267,8 +270,3 @@ def top1(ranker: Ranker | None, groups: Sequence[Group], fallback: Sequence[Sequ
         n += 1
         hits += g.gold[int(np.argmax(scores))]
     return hits / max(1, n)
-
-
-def ids_digest(ids: Sequence[str]) -> str:
-    """SHA-256 of the sorted, newline-joined question ids."""
-    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()

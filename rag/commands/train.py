@@ -53,15 +53,15 @@ def run_reader(args: argparse.Namespace, settings: Settings) -> int:
     from rag.eval.reader_training import collect
 
     if args.check_only:
-        ranker = load_ranker(args.out)
+        ranker = _load_or_say(load_ranker, args.out, packaged_path(), "ranker")
         if ranker is None:
-            print(f"no ranker model at {args.out or packaged_path()}", file=sys.stderr)
             return 1
     else:
         pipeline, items = _pipeline(args.set, settings, args.quiet, args.retrieval)
         items = items[:args.limit]
         groups, heuristic = collect(pipeline, items, progress=_progress(args.set, args.quiet))
-        ranker = fit(groups, l2=args.l2, heuristic_weight=args.heuristic_weight, fitted_on=f"{args.set} ({len(groups)} of {len(items)} questions, "
+        ranker = fit(groups, l2=args.l2, heuristic_weight=args.heuristic_weight,
+                     fitted_on=f"{args.set} ({len(groups)} of {len(items)} questions, "
                      f"{args.retrieval} retrieval), l2={args.l2}", question_ids=[i.id for i in items])
         out = args.out or packaged_path()
         out.write_text(ranker.to_json(), encoding="utf-8")
@@ -78,21 +78,17 @@ def run_reader(args: argparse.Namespace, settings: Settings) -> int:
 def _rows(name: str, settings: Settings, limit: int | None, quiet: bool,  # type: ignore[no-untyped-def]
           retrieval: str = "hybrid"):
     from rag.eval.calibration import collect
-    from rag.eval.questions import load_questions
-    from rag.eval.sets import resolve_set, settings_for
-    from rag.pipeline import Pipeline
 
-    named = resolve_set(name, settings)
-    set_settings = settings_for(named, settings) if name != "bundled" else settings
-    items = load_questions(named.questions)[:limit]
-    pipeline = keyword_pipeline(set_settings) if retrieval == "keyword" else \
-        Pipeline.open(set_settings, progress=not quiet)
+    pipeline, items = _pipeline(name, settings, quiet, retrieval)
+    return collect(pipeline, items[:limit], progress=_progress(name, quiet))
 
-    def progress(i: int, n: int) -> None:
-        if not quiet and (i % 50 == 0 or i == n):
-            print(f"[{name}] {i}/{n}", file=sys.stderr, flush=True)
 
-    return collect(pipeline, items, progress=progress)
+def _load_or_say(load, path: Path | None, default: Path, what: str):  # type: ignore[no-untyped-def]
+    """The model at `path` (or the packaged one); None, said on stderr, when there is none."""
+    model = load(path)
+    if model is None:
+        print(f"no {what} model at {path or default}", file=sys.stderr)
+    return model
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -100,9 +96,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from rag.eval.calibration import separation, threshold_table, train
 
     if args.check_only:
-        calibrator = load_calibrator(args.out)
+        calibrator = _load_or_say(load_calibrator, args.out, packaged_path(), "calibration")
         if calibrator is None:
-            print(f"no calibration model at {args.out or packaged_path()}", file=sys.stderr)
             return 1
     else:
         rows = _rows(args.set, settings, args.limit, args.quiet, args.retrieval)
