@@ -296,9 +296,10 @@ def build_chain(settings: Settings, retriever: Retriever, llm: Any = None,
     `tokenizer`: a jieba tokenizer already loaded (another chain's), which takes seconds to load.
     """
     tok = tokenizer or Tokenizer()
-    keyword = getattr(getattr(retriever, "index", None), "keyword", None)
+    index = getattr(retriever, "index", None)
+    keyword = getattr(index, "keyword", None)
     extractive = ExtractiveAnswerer(settings, embedder=embedder, tokenizer=tok,
-                                    idf=getattr(keyword, "idf", None),
+                                    idf=getattr(keyword, "idf", None), year_of=getattr(index, "year_of", None),
                                     calibrator=load_calibrator(settings.answer.calibration_file)
                                     if settings.answer.min_answer_probability > 0 else None,
                                     ranker=load_ranker(settings.answer.ranker_file)

@@ -66,15 +66,17 @@ class ExtractiveAnswerer:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None,
                  idf: Callable[[str], float] | None = None, calibrator: Calibrator | None = None,
-                 ranker: Ranker | None = None) -> None:
+                 ranker: Ranker | None = None, year_of: Callable[[str], str | None] | None = None) -> None:
         """`idf` (optional): how rare a word is in the corpus (the keyword index's), so that the
-        question's distinctive words must be in the answer's article, not only its common ones."""
+        question's distinctive words must be in the answer's article, not only its common ones.
+        `year_of` (optional): an article's publication year, by article id (the index's)."""
         self.settings = settings
         self.embedder = embedder
         self.tok = tokenizer or Tokenizer()
         self.idf = idf
         self.calibrator = calibrator
         self.ranker = ranker
+        self.year_of = year_of
 
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """Answer each part of the question from the context; abstain when no part is found."""
@@ -136,7 +138,7 @@ class ExtractiveAnswerer:
             best = max(cands, key=lambda c: c.score)
             return Draft(text="", abstained=True, confidence=best.score, flags=("fact_missing",))
         best = max(pool, key=_rank)
-        reason = refusal(q, best, context, self.settings.answer, self.idf)
+        reason = refusal(q, best, context, self.settings.answer, self.idf, self.year_of)
         if reason:
             return Draft(text="", abstained=True, confidence=best.score, flags=(reason,))
         pieces = [best] + self._companions(q, best, cands)

@@ -22,14 +22,17 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+")
 
 
 def refusal(q: Question, best: Candidate, context: list[Hit], cfg: AnswerSettings,
-            idf_of: Callable[[str], float] | None = None) -> str | None:
-    """Why the best candidate does not answer the question (a flag), or None when it does."""
+            idf_of: Callable[[str], float] | None = None,
+            year_of: Callable[[str], str | None] | None = None) -> str | None:
+    """Why the best candidate does not answer the question (a flag), or None when it does.
+    `year_of`: an article's publication year (what '今年' and an undated '7月' in it mean)."""
     top_dense = max((h.dense_score for h in context if h.dense_score is not None), default=None)
     if top_dense is not None and top_dense < cfg.min_dense_score:
         return "low_similarity"
     if (q.qtype in TYPED or q.needs_name) and not best.fact_ok:
         return "fact_missing"
-    if q.years and not years_agree(q.years, best.sentence, article_text(best, context)):
+    published = year_of(best.hit.paragraph.article_id) if year_of is not None else None
+    if q.years and not years_agree(q.years, best.sentence, article_text(best, context), published):
         # '2021年城镇新增就业多少人' is not answered by the 2020 figure
         return "other_year"
     if q.lang == "zh" and q.terms:
@@ -61,8 +64,25 @@ def article_text(best: Candidate, context: list[Hit]) -> str:
     return " ".join((p.article_title, p.section, *same))
 
 
-def years_agree(years: Sequence[str], sentence: str, article: str) -> bool:
+# A year that is only the baseline of a comparison ('较2022年同期增长', '与2019年相比', '比2020年')
+_BASELINE_YEAR = re.compile(r"(?:较|比|与|同|相较|相比)(?:于)?((?:19|20)\d{2})年?(?:同期|全年|底|末)?(?:相比|比较)?"
+                            r"|((?:19|20)\d{2})年同期")
+
+
+def stated_years(text: str) -> tuple[str, ...]:
+    """The years a text states its facts for: those it names, less those that are only the
+    baseline of a comparison."""
+    baseline = _BASELINE_YEAR.sub("", text)
+    return question_years(baseline)
+
+
+def years_agree(years: Sequence[str], sentence: str, article: str, published: str | None = None) -> bool:
     """The sentence or its article names one of the asked years, or neither names any year
-    ('2021年美网冠军拉杜卡努…退赛' in a report dated 2023 still answers a question about 2023)."""
-    named = set(question_years(sentence)) | set(question_years(article))
+    ('2021年美网冠军拉杜卡努…退赛' in a report dated 2023 still answers a question about 2023), or
+    the sentence names no year and its report was published in an asked one ('今年7月…' in a report
+    of 2023-08 states a 2023 figure, whatever other years the report compares it with)."""
+    said = set(stated_years(sentence))
+    if not said and published in years:
+        return True
+    named = said | set(stated_years(article))
     return not named or bool(named & set(years))

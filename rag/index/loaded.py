@@ -21,6 +21,7 @@ from rag.index.manifest import REBUILD_HINT, Manifest, check_manifest, chunk_par
 from rag.index.store import FaissStore, VectorStore, open_store
 from rag.ingest import read_ingest
 from rag.records import Article, Chunk, Paragraph
+from rag.text import publication_year
 
 CHUNKS_FILE = "chunks.jsonl"
 STORE_DIR = "store"
@@ -43,11 +44,19 @@ class LoadedIndex:
     cache: EmbeddingCache
     paragraphs: dict[str, Paragraph] = field(default_factory=dict)
     chunk_by_id: dict[str, Chunk] = field(default_factory=dict)
+    _years: dict[str, str | None] | None = field(default=None, init=False, repr=False)
     dense_ready: bool = True  # False for the keyword-only index served while vectors are built
 
     def __post_init__(self) -> None:
         self.paragraphs = {p.paragraph_id: p for a in self.articles for p in a.paragraphs}
         self.chunk_by_id = {c.chunk_id: c for c in self.chunks}
+
+    def year_of(self, article_id: str) -> str | None:
+        """The year the article was published: its `published` field, else its opening dateline."""
+        if self._years is None:
+            self._years = {a.article_id: publication_year(a.published, a.paragraphs[0].text if a.paragraphs else "")
+                           for a in self.articles}
+        return self._years.get(article_id)
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> np.ndarray:
         """The embeddings of these chunks (from the content-addressed cache)."""
