@@ -2,7 +2,8 @@
 
 Layout (data flows one way):
     text.py        sentence/clause splitting, language detection, term coverage
-    lexicon.py     closed word lists: measure words and their classes, titles, place/organisation suffixes
+    lexicon.py     closed word lists (titles, place/organisation suffixes, stop words, synonyms),
+                   read once from the data files in lexicons/*.txt
     tokenize.py    a private jieba tokenizer (words + part-of-speech tags)
     question.py    Question: what is asked for (number/person/date/place/entity/list/why/how/what)
     facts.py       finding quantities, dates, names, entities, quoted names in a sentence

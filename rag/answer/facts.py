@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.lexicon import (
+    GENERIC_KINDS,
     NOT_PLACE_NAMES,
     ORG_SUFFIXES,
+    PLACE_KINDS,
     PLACE_SUFFIXES,
     TITLES,
 )
@@ -38,10 +40,6 @@ _TITLE_NAME = re.compile(
 )
 _QUOTED = re.compile(r"“([^”]{2,30})”|《([^》]{2,30})》|「([^」]{2,30})」")
 _ORG_NOUN = tuple(sorted({*ORG_SUFFIXES, *PLACE_SUFFIXES, "部", "班", "组"}, key=len, reverse=True))
-_GENERIC_KINDS = frozenset({"单位", "机构", "部门", "地方", "组织", "企业", "学校", "公司"})
-# kinds of place that are asked by class ('哪个国家', '哪座城市'): answered by a place name (法国,
-# 拉斯维加斯), not by a word ending in the kind ('45个国家')
-PLACE_KINDS = frozenset({"国家", "城市", "省份", "地区", "城镇", "首都", "省", "州", "国"})
 
 
 @dataclass(frozen=True)
@@ -162,7 +160,7 @@ _LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}(?![A-Za
 def entities(sentence: str, kind: str | None, tok: Tokenizer) -> list[Fact]:
     """Names of places or organisations; with a kind (小学, 公司, 街道) only names of that kind."""
     out: list[Fact] = []
-    if kind and kind not in _GENERIC_KINDS and kind not in PLACE_KINDS:
+    if kind and kind not in GENERIC_KINDS and kind not in PLACE_KINDS:
         for m in re.finditer(rf"([\u4e00-\u9fff\d（）()]{{1,12}}?){re.escape(kind)}", sentence):
             head = _trim_left(m.group(1), tok)
             if head:
