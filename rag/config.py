@@ -128,6 +128,10 @@ class AnswerSettings(BaseModel):
     fitted_ranker: bool = Field(
         True, description="Choose the answer sentence with the fitted ranker (rag/answer/ranker.json, "
         "fitted on crud-train by `rag train-reader`); false: the hand-set heuristic score.")
+    fitted_lead: bool = Field(
+        True, description="Open an answer to a what/how/why/list question with the clauses of its sentence "
+        "that hold the asked-for thing (chosen by rag/answer/lead.json, fitted on crud-train by `rag "
+        "train-reader`), then the whole sentence; false: the sentence alone.")
     ranker_file: Path | None = Field(
         None, description="Another ranker model (from `rag train-reader --out`); default: the packaged one.")
     min_dense_score: float = Field(

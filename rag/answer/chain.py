@@ -16,6 +16,8 @@ from rag.answer.condense import condense, needs_context
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.guards import drop_instructions, ungrounded
 from rag.answer.question import question_years
+from rag.answer.lead import load_lead
+from rag.answer.lead import load_lead
 from rag.answer.ranker import load_ranker
 from rag.answer.refusal import years_agree
 from rag.answer.state import AskState
@@ -303,7 +305,8 @@ def build_chain(settings: Settings, retriever: Retriever, llm: Any = None,
                                     calibrator=load_calibrator(settings.answer.calibration_file)
                                     if settings.answer.min_answer_probability > 0 else None,
                                     ranker=load_ranker(settings.answer.ranker_file)
-                                    if settings.answer.fitted_ranker else None)
+                                    if settings.answer.fitted_ranker else None,
+                                    lead=load_lead() if settings.answer.fitted_lead else None)
     if llm is not None and not hasattr(llm, "to_draft"):
         from rag.answer.llm import LLMAnswerer
 

@@ -25,7 +25,8 @@ from rag.answer.question import Question, analyze
 from rag.answer.ranker import Ranker, candidate_features
 from rag.answer.refusal import TYPED as _TYPED
 from rag.answer.refusal import refusal
-from rag.answer.snippet import MAX_ANSWER_CHARS, trim, with_marker
+from rag.answer.lead import split_lead
+from rag.answer.snippet import MAX_ANSWER_CHARS, close_sentence, trim, with_marker
 from rag.answer.text import coverage
 from rag.answer.tokenize import Tokenizer
 from rag.answer.units import clause_at, unit_ok
@@ -66,10 +67,12 @@ class ExtractiveAnswerer:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None,
                  idf: Callable[[str], float] | None = None, calibrator: Calibrator | None = None,
-                 ranker: Ranker | None = None, year_of: Callable[[str], str | None] | None = None) -> None:
+                 ranker: Ranker | None = None, year_of: Callable[[str], str | None] | None = None,
+                 lead: Ranker | None = None) -> None:
         """`idf` (optional): how rare a word is in the corpus (the keyword index's), so that the
         question's distinctive words must be in the answer's article, not only its common ones.
-        `year_of` (optional): an article's publication year, by article id (the index's)."""
+        `year_of` (optional): an article's publication year, by article id (the index's).
+        `lead` (optional): the model of the clause an open answer leads with (rag/answer/lead.py)."""
         self.settings = settings
         self.embedder = embedder
         self.tok = tokenizer or Tokenizer()
@@ -77,6 +80,7 @@ class ExtractiveAnswerer:
         self.calibrator = calibrator
         self.ranker = ranker
         self.year_of = year_of
+        self.lead = lead
 
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """Answer each part of the question from the context; abstain when no part is found."""
@@ -144,11 +148,20 @@ class ExtractiveAnswerer:
         pieces = [best] + self._companions(q, best, cands)
         text_parts, quotes = [], {}
         for c in pieces:
-            text_parts.append(with_marker(trim(c.sentence, c.fact, q), c.n))
+            text_parts.append(self._snippet(q, c, first=c is best))
             quotes[c.n] = (quotes[c.n] + c.sentence) if c.n in quotes else c.sentence
         text = lead_with_fact(q, best.fact, "".join(text_parts))
         return Draft(text=text, cited=tuple(dict.fromkeys(c.n for c in pieces)), quotes=quotes, confidence=best.score,
                      choice=_share(best, pool))
+
+    def _snippet(self, q: Question, c: Candidate, first: bool) -> str:
+        """A candidate's text in the answer, with its marker; the best one of an open question
+        opens with its clauses that hold the asked-for thing (rag/answer/lead.py), then the rest."""
+        split = split_lead(q, c.sentence, self.lead) if first and not (q.qtype in _TYPED or q.needs_name) else None
+        if split is None:
+            return with_marker(trim(c.sentence, c.fact, q), c.n)
+        lead, rest = split
+        return with_marker(close_sentence(lead), c.n) + (with_marker(trim(rest, None, q), c.n) if rest.strip() else "")
 
     def _candidates(self, q: Question, context: list[Hit]) -> list[Candidate]:
         cands: list[Candidate] = []

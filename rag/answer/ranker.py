@@ -58,7 +58,7 @@ _WH = re.compile(r"什么|哪[一两几]?[个些里儿年月天位家所座支�
 _WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
     chars = [ch for ch in text if _WORD_CHAR.match(ch)]
     return {a + b for a, b in zip(chars, chars[1:], strict=False)}
 
@@ -74,12 +74,12 @@ class _Asked:
 
 
 @lru_cache(maxsize=256)
-def _asked(text: str) -> _Asked:
+def asked_bigrams(text: str) -> _Asked:
     """Computed once per question text (every candidate of a question asks for it)."""
     stripped = _WH.sub(" ", text)
     m = _WH.search(text)
     window = (text[max(0, m.start() - 4):m.start()] + " " + text[m.end():m.end() + 4]) if m else ""
-    return _Asked(frozenset(_bigrams(stripped)), frozenset(_bigrams(window) - {""}), stripped)
+    return _Asked(frozenset(bigrams(stripped)), frozenset(bigrams(window) - {""}), stripped)
 
 
 def _common_run(a: str, b: str) -> int:
@@ -97,12 +97,12 @@ def candidate_features(q: Question, c: Candidate) -> dict[str, float]:
     new = sum(1 for ch in s if _HAN.match(ch) and ch not in asked)
     gap = anchor_distance(q, s, c.fact) if c.fact is not None else 10_000
     lead = s[:12]
-    a = _asked(q.text)
-    sb = _bigrams(s)
+    a = asked_bigrams(q.text)
+    sb = bigrams(s)
     shared = a.bigrams & sb
     near = False
     if c.fact is not None and a.window:
-        around = _bigrams(s[max(0, c.fact.start - 10):c.fact.end + 10])
+        around = bigrams(s[max(0, c.fact.start - 10):c.fact.end + 10])
         near = bool(around & a.window)
     f = {
         "cov_s": c.cov_s, "cov_ctx": c.cov_ctx, "cov_idf": c.cov_idf, "sim": c.sim, "sim_known": float(c.sim_known),
@@ -192,13 +192,15 @@ class Group:
 
 
 def fit(groups: Sequence[Group], *, l2: float = 1.0, fitted_on: str = "", iterations: int = 60,
-        question_ids: Sequence[str] | None = None, heuristic_weight: float = 0.0) -> Ranker:
+        question_ids: Sequence[str] | None = None, heuristic_weight: float = 0.0,
+        names: Sequence[str] = FEATURES) -> Ranker:
     """Conditional logit by Newton's method on standardised features: maximise, per question, the
     softmax probability spread evenly over its gold-holding candidates. Questions whose candidates
     are all gold or none gold carry no information and are left out. `question_ids`: every question
-    read (the digest recorded), default the groups' own."""
+    read (the digest recorded), default the groups' own. `names`: the features to fit (default the
+    candidate sentence's; the answer's lead clause has its own, rag/answer/lead.py)."""
     used = [g for g in groups if any(g.gold) and not all(g.gold)]
-    rows = [[f.get(k, 0.0) for k in FEATURES] for g in used for f in g.feats]
+    rows = [[f.get(k, 0.0) for k in names] for g in used for f in g.feats]
     x_all = np.array(rows, dtype=np.float64)
     mean = x_all.mean(axis=0)
     scale = x_all.std(axis=0)
@@ -211,11 +213,11 @@ def fit(groups: Sequence[Group], *, l2: float = 1.0, fitted_on: str = "", iterat
         t = np.array(g.gold, dtype=np.float64)
         xs.append(x)
         ts.append(t / t.sum())
-    w = np.zeros(len(FEATURES))
+    w = np.zeros(len(names))
     loss = _loss(w, xs, ts, l2)
     for _ in range(iterations):
         grad = l2 * w
-        hess = np.diag(np.full(len(FEATURES), l2 + 1e-9))
+        hess = np.diag(np.full(len(names), l2 + 1e-9))
         for x, t in zip(xs, ts, strict=True):
             p = _softmax(x @ w)
             grad += x.T @ (p - t)
@@ -233,9 +235,9 @@ def fit(groups: Sequence[Group], *, l2: float = 1.0, fitted_on: str = "", iterat
         loss = new
         if converged:
             break
-    return Ranker(weights={k: round(float(v), 6) for k, v in zip(FEATURES, w, strict=True)},
-                  mean={k: round(float(v), 6) for k, v in zip(FEATURES, mean, strict=True)},
-                  scale={k: round(float(v), 6) for k, v in zip(FEATURES, scale, strict=True)},
+    return Ranker(weights={k: round(float(v), 6) for k, v in zip(names, w, strict=True)},
+                  mean={k: round(float(v), 6) for k, v in zip(names, mean, strict=True)},
+                  scale={k: round(float(v), 6) for k, v in zip(names, scale, strict=True)},
                   fitted_on=fitted_on, heuristic_weight=heuristic_weight,
                   ids_sha256=ids_digest(list(question_ids) if question_ids is not None else [g.id for g in groups]))
 

@@ -67,12 +67,28 @@ def run_reader(args: argparse.Namespace, settings: Settings) -> int:
         out.write_text(ranker.to_json(), encoding="utf-8")
         print(f"wrote {out}; top-1 on {args.set} (in-sample): {top1(ranker, groups, heuristic):.3f} "
               f"(heuristic {top1(None, groups, heuristic):.3f})")
+        _fit_lead(args, pipeline, items)
     for name in args.check:
         pipeline, items = _pipeline(name, settings, args.quiet, "hybrid")
         groups, heuristic = collect(pipeline, items, progress=_progress(name, args.quiet))
         print(f"{name}: top-1 {top1(ranker, groups, heuristic):.3f} (heuristic {top1(None, groups, heuristic):.3f}; "
               f"{len(groups)} questions, {sum(any(g.gold) for g in groups)} with a gold sentence)")
     return 0
+
+
+def _fit_lead(args: argparse.Namespace, pipeline: Any, items: Any) -> None:
+    """Fit and write the open answer's lead-clause model (rag/answer/lead.py) on the same set."""
+    from rag.answer.lead import LEAD_FEATURES, packaged_path
+    from rag.answer.ranker import fit, top1
+    from rag.eval.reader_training import collect_leads
+
+    leads = collect_leads(pipeline, items, progress=_progress(args.set + " leads", args.quiet))
+    model = fit(leads, l2=args.l2, names=LEAD_FEATURES, question_ids=[i.id for i in items],
+                fitted_on=f"{args.set} ({len(leads)} gold sentences of open questions, {args.retrieval} "
+                f"retrieval), l2={args.l2}")
+    out = args.lead_out or packaged_path()
+    out.write_text(model.to_json(), encoding="utf-8")
+    print(f"wrote {out}; lead clause top-1 on {args.set} (in-sample): {top1(model, leads):.3f}")
 
 
 def _rows(name: str, settings: Settings, limit: int | None, quiet: bool,  # type: ignore[no-untyped-def]
@@ -126,6 +142,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "its top-1 on the --check sets.")
     r.add_argument("--set", default="crud-train", help="the set to fit on (default: crud-train)")
     r.add_argument("--out", type=Path, default=None, help="where to write the model")
+    r.add_argument("--lead-out", type=Path, default=None,
+                   help="where to write the lead-clause model (default: the packaged rag/answer/lead.json)")
     r.add_argument("--limit", type=int, default=None, help="only the first N questions")
     r.add_argument("--l2", type=float, default=3.0, help="L2 penalty on standardised weights (3.0: chosen on "
                    "crud-dev and rgb-dev top-1 among 0.3, 1, 3, 10, 30; they differ by 3 questions or fewer)")

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rag.answer.lead import lead_window, sentence_clauses
 from rag.answer.question import analyze
 from rag.answer.ranker import Group, candidate_features
 from rag.answer.refusal import TYPED
@@ -55,3 +56,30 @@ def load(path: Path) -> tuple[list[Group], list[list[float]]]:
             groups.append(Group(id=raw["id"], feats=raw["feats"], gold=raw["gold"]))
             heuristic.append(raw["heuristic"])
     return groups, heuristic
+
+
+def collect_leads(pipeline: Any, questions: Sequence[QuestionItem], *,
+                  progress: Callable[[int, int], None] | None = None) -> list[Group]:
+    """For the open (what/how/why/list) questions: every long candidate sentence that holds a gold
+    answer, its clauses' features (rag/answer/lead.py), each labelled by whether the lead window
+    that starts at it holds the gold."""
+    reader = pipeline.chain.extractive
+    k = pipeline.settings.retrieval.top_k
+    groups = []
+    for i, item in enumerate(questions, start=1):
+        if progress:
+            progress(i, len(questions))
+        if item.unanswerable or not (item.answers or item.answers_all):
+            continue
+        q = analyze(item.question, reader.tok)
+        if q.qtype in TYPED or q.needs_name:
+            continue
+        for c in reader._candidates(q, pipeline.search(item.question, k)):
+            if not answer_correct(c.sentence, item.answers, item.answers_all):
+                continue
+            clauses, feats = sentence_clauses(q, c.sentence)
+            if clauses:
+                gold = [answer_correct(lead_window(clauses, j), item.answers, item.answers_all)
+                        for j in range(len(clauses))]
+                groups.append(Group(id=item.id, feats=feats, gold=gold))
+    return groups
