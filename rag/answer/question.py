@@ -202,7 +202,24 @@ def _number_cues(text: str, tok: Tokenizer) -> tuple[str | None, str | None, str
         if focus is None and rest:
             raw = re.match(r"[\u4e00-\u9fff]{2,4}(?=[？?。，,]|$)", rest)
             focus = raw.group(0) if raw else None
-    return unit, ucls, focus
+    return (unit, *_measured(ucls, focus))
+
+
+# The attribute a number question asks of a thing, not the thing counted: '酒店数量' counts 酒店,
+# '占比' and '比重' ask for a share, '高度' for a length.
+_MEASURE_HEAD = re.compile(r"(?:中|里|内)?(?:的)?(数量|数目|总数|总量|总额|金额|规模|人数|次数|占比|比重|比例|份额|高度|长度)$")
+_HEAD_CLASS = {"占比": "percent", "比重": "percent", "比例": "percent", "份额": "percent",
+               "高度": "length", "长度": "length"}
+
+
+def _measured(ucls: str | None, focus: str | None) -> tuple[str | None, str | None]:
+    """The unit class and counted noun once a measure head ('…数量', '…占比') is taken off the focus."""
+    while focus and (m := _MEASURE_HEAD.search(focus)):
+        head = m.group(1)
+        if head in _HEAD_CLASS and ucls in (None, "count", "money"):
+            ucls = _HEAD_CLASS[head]
+        focus = focus[:m.start()] or None
+    return ucls, focus
 
 
 _NOUNISH = ("n", "j", "l", "nz", "ns", "nt", "nr", "vn", "an", "b")
