@@ -299,17 +299,16 @@ def unit_class_of(unit: str) -> str | None:
     return None
 
 
-# A news report's dateline at its very start: '2023-08-14 13:19', '2023年8月14日', '2023/8/14',
-# 'Jun 13, 2022 ...' (a search snippet's date).
+# A news report's dateline at its very start: '2023-08-14 13:19', '2023年8月14日', '2023/8/14'.
+# (A search snippet's 'Jun 13, 2022 ...' dates the web page, often not the events it reports.)
 _LEADING_DATE = re.compile(
-    r"^\s*[\[【(（]?\s*(?:((?:19|20)\d{2})\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月)"
-    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},\s*((?:19|20)\d{2}))")
+    r"^\s*[\[【(（]?\s*((?:19|20)\d{2})\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月)")
 
 
 def leading_year(text: str) -> str | None:
     """The year of a date that opens `text` (a report's dateline), else None."""
     m = _LEADING_DATE.match(text)
-    return (m.group(1) or m.group(2)) if m else None
+    return m.group(1) if m else None
 
 
 def publication_year(published: str | None, first_paragraph: str) -> str | None:
