@@ -31,14 +31,18 @@ LEAD_FEATURES: tuple[str, ...] = (
 )
 
 
+def _window_end(clauses: list[str], i: int, limit: int) -> int:
+    """The end (exclusive) of the window that starts at clause i and stays within `limit`."""
+    j, length = i + 1, len(clauses[i])
+    while j < len(clauses) and length + len(clauses[j]) <= limit:
+        length += len(clauses[j])
+        j += 1
+    return j
+
+
 def lead_window(clauses: list[str], i: int, limit: int = MAX_LEAD_CHARS) -> str:
     """Clause i and the clauses after it while the text stays within `limit` characters."""
-    out = clauses[i]
-    for c in clauses[i + 1:]:
-        if len(out) + len(c) > limit:
-            break
-        out += c
-    return out
+    return "".join(clauses[i:_window_end(clauses, i, limit)])
 
 
 def clause_features(q: Question, clauses: list[str], i: int, covs: list[float]) -> dict[str, float]:
@@ -86,11 +90,8 @@ def split_lead(q: Question, sentence: str, model: Ranker | None) -> tuple[str, s
     i = max(range(len(scores)), key=scores.__getitem__)
     if i == 0:
         return None
-    lead = lead_window(clauses, i)
-    j = i + 1
-    while len("".join(clauses[i:j])) < len(lead):
-        j += 1
-    return lead, "".join(clauses[:i] + clauses[j:])
+    j = _window_end(clauses, i, MAX_LEAD_CHARS)
+    return "".join(clauses[i:j]), "".join(clauses[:i] + clauses[j:])
 
 
 def packaged_path() -> Path:

@@ -5,32 +5,42 @@ whether it holds a gold answer (the eval's own matching), fit, and report top-1 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.answer.lead import lead_window, sentence_clauses
-from rag.answer.question import analyze
+from rag.answer.question import Question, analyze
 from rag.answer.ranker import Group, candidate_features
 from rag.answer.refusal import TYPED
 from rag.eval.metrics import answer_correct
 from rag.eval.questions import QuestionItem
 
+if TYPE_CHECKING:
+    from rag.answer.extractive import Candidate
 
-def collect(pipeline: Any, questions: Sequence[QuestionItem], *,
-            progress: Callable[[int, int], None] | None = None) -> tuple[list[Group], list[list[float]]]:
-    """Each answerable question's candidate pool (the sentences the reader chooses among) with
-    features and gold labels, and the heuristic scores of the same candidates (the baseline)."""
+
+def _read(pipeline: Any, questions: Sequence[QuestionItem],
+          progress: Callable[[int, int], None] | None) -> Iterator[tuple[QuestionItem, Question, list[Candidate]]]:
+    """Each answerable question with its analysis and the reader's candidates over its retrieved
+    paragraphs (the reader's candidate stage, as the answerer runs it)."""
     reader = pipeline.chain.extractive
     k = pipeline.settings.retrieval.top_k
-    groups, heuristic = [], []
     for i, item in enumerate(questions, start=1):
         if progress:
             progress(i, len(questions))
         if item.unanswerable or not (item.answers or item.answers_all):
             continue
         q = analyze(item.question, reader.tok)
-        cands = reader._candidates(q, pipeline.search(item.question, k))
+        yield item, q, reader._candidates(q, pipeline.search(item.question, k))
+
+
+def collect(pipeline: Any, questions: Sequence[QuestionItem], *,
+            progress: Callable[[int, int], None] | None = None) -> tuple[list[Group], list[list[float]]]:
+    """Each answerable question's candidate pool (the sentences the reader chooses among) with
+    features and gold labels, and the heuristic scores of the same candidates (the baseline)."""
+    groups, heuristic = [], []
+    for item, q, cands in _read(pipeline, questions, progress):
         if q.qtype in TYPED or q.needs_name:
             cands = [c for c in cands if c.fact_ok]
         if not cands:
@@ -63,18 +73,11 @@ def collect_leads(pipeline: Any, questions: Sequence[QuestionItem], *,
     """For the open (what/how/why/list) questions: every long candidate sentence that holds a gold
     answer, its clauses' features (rag/answer/lead.py), each labelled by whether the lead window
     that starts at it holds the gold."""
-    reader = pipeline.chain.extractive
-    k = pipeline.settings.retrieval.top_k
     groups = []
-    for i, item in enumerate(questions, start=1):
-        if progress:
-            progress(i, len(questions))
-        if item.unanswerable or not (item.answers or item.answers_all):
-            continue
-        q = analyze(item.question, reader.tok)
+    for item, q, cands in _read(pipeline, questions, progress):
         if q.qtype in TYPED or q.needs_name:
             continue
-        for c in reader._candidates(q, pipeline.search(item.question, k)):
+        for c in cands:
             if not answer_correct(c.sentence, item.answers, item.answers_all):
                 continue
             clauses, feats = sentence_clauses(q, c.sentence)
