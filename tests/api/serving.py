@@ -45,12 +45,15 @@ def open_test_pipeline(tmp: Path) -> Any:
 
 @contextlib.contextmanager
 def running(app: Any, timeout_s: float = 30.0) -> Iterator[str]:
-    """Serve `app` until the block exits; yields the base URL, e.g. http://127.0.0.1:54321."""
+    """Serve `app` until the block exits; yields the base URL, e.g. http://127.0.0.1:54321.
+    Keep-alive outlasts any test (uvicorn closes idle connections after 5 s by default, and a
+    client that reuses one just as it closes gets a connection reset on a loaded machine)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                           timeout_keep_alive=120))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout_s
