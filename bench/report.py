@@ -107,4 +107,26 @@ def render(report: dict[str, Any]) -> str:
               else f"- {w['name']}: `rag index` failed: {r['error']}"
               for w in ws if (r := w["ours"].get("reindex"))]
     notes += [f"- ask path: {ws[0].get('ask_path')}"] if ws else []
+    if report.get("llm"):
+        out += ["", *render_llm(report["llm"])]
     return "\n".join(out + ["", *notes])
+
+
+def render_llm(llm: dict[str, Any]) -> list[str]:
+    """The on-box LLM's section: generation rates and time per answer mode."""
+    if "error" in llm:
+        return ["### On-box LLM", "", f"not measured: {llm['error']}"]
+    g = llm["generation"]
+    out = ["### On-box LLM", "",
+           f"{llm['model']}, {llm['threads']} threads, loaded in {_f(llm['load_s'], 2)} s; RSS "
+           f"{_f(llm['rss_before_load_mb'])} MB before loading, {_f(llm['rss_loaded_mb'])} MB loaded, "
+           f"{_f(llm['rss_after_mb'])} MB after the runs; {llm['questions']} bundled questions", "",
+           "| prompt tokens | prompt tokens/s | generated tokens | generated tokens/s "
+           "| time to first token ms (p50 / p95) | generation ms (p50 / p95) |",
+           "|---|---|---|---|---|---|",
+           f"| {_f(g['prompt_tokens_mean'])} | {_f(g['prompt_tps_mean'])} | {_f(g['generated_tokens_mean'])} "
+           f"| {_f(g['generated_tps_mean'])} | {_lat2(g['ttft_ms'])} | {_lat2(g['total_ms'])} |", "",
+           "| mode | ask ms (p50 / p95) | answered by the LLM |", "|---|---|---|"]
+    for mode, m in llm["modes"].items():
+        out.append(f"| {mode} | {_lat2(m['ask_ms'])} | {m['answered_by_llm']} of {llm['questions']} |")
+    return out

@@ -46,6 +46,8 @@ class BenchConfig:
     # size is encoded in full and scores ask accuracy, ours vs LangChain
     gold_questions: Path = Path("eval/crud/questions.jsonl")
     gold_docs: int = 300
+    # > 0: the on-box LLM's rows over this many bundled questions (bench/llm.py)
+    llm_questions: int = 0
 
 
 def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None) -> dict[str, Any]:
@@ -128,11 +130,31 @@ def run_bench(settings: Settings, config: BenchConfig, log: Log = lambda _: None
                                               encoding="utf-8")
             shutil.rmtree(scratch, ignore_errors=True)
             gc.collect()
+        if config.llm_questions > 0:
+            report["llm"] = _llm_report(settings, config, log)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     report["total_s"] = round(time.perf_counter() - t0, 1)
     report["targets"] = [t.as_dict() for t in check_targets(report)]
     return report
+
+
+def _llm_report(settings: Settings, config: BenchConfig, log: Log) -> dict[str, Any]:
+    """The on-box LLM's rows on the bundled corpus and its index (built if missing)."""
+    from bench.llm import llm_rows
+    from rag.pipeline import Pipeline
+
+    settings = settings.model_copy(update={"local_llm": settings.local_llm.model_copy(update={"enabled": True})})
+    every = bundled_workload(settings.corpus_dir, Path("eval/questions.jsonl"), 10**6).queries
+    step = max(1.0, len(every) / config.llm_questions)  # spread over the set, not its first kind
+    questions = [every[int(i * step)] for i in range(min(config.llm_questions, len(every)))]
+    log(f"[llm] opening the bundled pipeline for {len(questions)} LLM questions")
+    pipeline = Pipeline.open(settings)
+    try:
+        return llm_rows(pipeline, questions, log)
+    finally:
+        if pipeline.local is not None:
+            pipeline.local.close()
 
 
 def _size_key(workload: Workload) -> int:

@@ -1,8 +1,11 @@
-"""Shared fixtures: settings relocated to tmp_path with the fake embedder, and the real model once."""
+"""Shared fixtures: settings relocated to tmp_path with the fake embedder, and the real models
+(embedding, on-box LLM) once per session."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +27,17 @@ def real_embedder():  # type: ignore[no-untyped-def]
     from rag.index.embedders import make_embedder
 
     return make_embedder(Settings())
+
+
+@pytest.fixture(scope="session")
+def local_llm() -> Iterator[Any]:
+    """The real on-box LLM (Qwen2.5-Coder-0.5B, 2 threads), loaded once per test session."""
+    from rag.answer.local import LocalLLM
+
+    settings = Settings()
+    settings = settings.model_copy(update={"local_llm": settings.local_llm.model_copy(
+        update={"model": "qwen2.5-coder-0.5b", "threads": 2})})
+    local = LocalLLM(settings).start(background=False)
+    assert local.state == "ready", local.status()
+    yield local
+    local.close()

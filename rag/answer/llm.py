@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from typing import Any
 
 from rag.answer.base import Draft
@@ -50,8 +51,9 @@ def make_chat_model(settings: Settings) -> Any:
     )
 
 
-def _messages(settings: Settings, question: str, context: Sequence[Hit],
-              context_chars: int | None = None) -> list[tuple[str, str]]:
+def build_messages(settings: Settings, question: str, context: Sequence[Hit],
+                   context_chars: int | None = None) -> list[tuple[str, str]]:
+    """The system prompt, then the numbered context and the question, as (role, text) pairs."""
     system = SYSTEM_PROMPT.format(abstain=settings.answer.abstain_phrase)
     if context_chars:
         texts = budget_context(question, context, context_chars)
@@ -107,7 +109,7 @@ class LLMAnswerer:
 
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """One round trip; markers outside the context are dropped here, support is checked by the chain."""
-        messages = _messages(self.settings, question, context, self.context_chars)
+        messages = build_messages(self.settings, question, context, self.context_chars)
         try:
             with self._slot():
                 reply = self.chat_model.invoke(messages)
@@ -120,10 +122,10 @@ class LLMAnswerer:
     def stream(self, question: str, context: list[Hit]) -> Iterator[str]:
         """Token pieces as the endpoint sends them (raw: markers are checked once the text is complete).
         Closing the iterator (a client that went away) closes the request, which stops the generation."""
-        messages = _messages(self.settings, question, context, self.context_chars)
+        messages = build_messages(self.settings, question, context, self.context_chars)
         try:
-            with self._slot():
-                for chunk in self.chat_model.stream(messages):
+            with self._slot(), closing(self.chat_model.stream(messages)) as chunks:
+                for chunk in chunks:  # closed at once when this is: the HTTP request ends with it
                     piece = _content(chunk)
                     if piece:
                         yield piece

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -120,16 +121,17 @@ def chunk_frames(first: object, rest: Iterator[str | Answer], model: str,
     async def frames() -> AsyncIterator[str]:
         yield chunk({"role": "assistant", "content": ""})
         try:
-            async for item in drain(first, rest):
-                if isinstance(item, Answer):
-                    footer = sources_footer(item)
-                    if footer:
-                        yield chunk({"content": footer})
-                    ms = round((time.perf_counter() - t0) * 1000, 1)
-                    answer_id = await run_in_threadpool(questions.remember, item, "v1-stream", ms)
-                    yield chunk({}, "stop", answer_id=answer_id, **_citations(item))
-                elif item:
-                    yield chunk({"content": item})
+            async with aclosing(drain(first, rest)) as items:
+                async for item in items:
+                    if isinstance(item, Answer):
+                        footer = sources_footer(item)
+                        if footer:
+                            yield chunk({"content": footer})
+                        ms = round((time.perf_counter() - t0) * 1000, 1)
+                        answer_id = await run_in_threadpool(questions.remember, item, "v1-stream", ms)
+                        yield chunk({}, "stop", answer_id=answer_id, **_citations(item))
+                    elif item:
+                        yield chunk({"content": item})
         except Exception as exc:  # noqa: BLE001 - the status line is already sent
             yield error_frame(exc, event=None)
         yield "data: [DONE]\n\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -82,14 +83,15 @@ def ask_frames(first: object, rest: Iterator[str | Answer], t0: float,
 
     async def frames() -> AsyncIterator[str]:
         try:
-            async for item in drain(first, rest):
-                if isinstance(item, Answer):
-                    ms = _ms(t0)
-                    answer_id = await run_in_threadpool(questions.remember, item, "api-stream", ms)
-                    yield sse_event(AskResponse.of(item, {"server_total": ms}, answer_id).model_dump(),
-                                    "answer")
-                elif item:
-                    yield sse_event({"text": item}, "delta")
+            async with aclosing(drain(first, rest)) as items:
+                async for item in items:
+                    if isinstance(item, Answer):
+                        ms = _ms(t0)
+                        answer_id = await run_in_threadpool(questions.remember, item, "api-stream", ms)
+                        yield sse_event(AskResponse.of(item, {"server_total": ms}, answer_id).model_dump(),
+                                        "answer")
+                    elif item:
+                        yield sse_event({"text": item}, "delta")
         except Exception as exc:  # noqa: BLE001 - the status line is already sent
             yield error_frame(exc)
 

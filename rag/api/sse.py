@@ -38,11 +38,24 @@ async def first_item(it: Iterator[T]) -> tuple[T | object, Iterator[T]]:
 
 
 async def drain(first: T | object, it: Iterator[T]) -> AsyncIterator[T]:
-    """Yield `first` then the rest of `it`, each pulled in a worker thread (CPU-bound encoding)."""
+    """Yield `first` then the rest of `it`, each pulled in a worker thread (CPU-bound encoding).
+
+    However the stream ends (done, failed, or the client gone: the response task is cancelled once
+    the piece in flight is pulled), `it` is closed here, at once: a generation upstream stops
+    (closing the chain's generator closes the LLM request, and llama.cpp stops on a closed
+    connection) and its queue slot is freed, instead of running on to its token limit."""
     item = first
-    while item is not _END:
-        yield item  # type: ignore[misc]
-        item = await run_in_threadpool(_next, it)
+    try:
+        while item is not _END:
+            yield item  # type: ignore[misc]
+            item = await run_in_threadpool(_next, it)
+    finally:
+        close = getattr(it, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - a stream that fails to close must not hide the cause
+                log.warning("closing an answer stream failed", exc_info=True)
 
 
 def error_frame(exc: BaseException, event: str | None = "error") -> str:

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         repeat=args.repeat, dense_sample=args.dense_sample,
         clients=tuple(int(c) for c in args.clients.split(",") if c.strip()),
         http_seconds=args.http_seconds, http_sizes=(0, *docs[:1]),
-        baselines=not args.no_baselines, scratch=args.scratch, partial_out=args.out)
+        baselines=not args.no_baselines, scratch=args.scratch, partial_out=args.out,
+        llm_questions=args.llm)
 
     def log(msg: str) -> None:
         print(f"bench: {msg}", file=sys.stderr, flush=True)
@@ -81,6 +82,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--clients", default="1,4,16", help="concurrent /api/ask clients ('' to skip)")
     p.add_argument("--http-seconds", type=float, default=8.0, help="seconds per concurrency level")
     p.add_argument("--no-baselines", action="store_true", help="only this system")
+    p.add_argument("--llm", type=int, default=0, metavar="N",
+                   help="also the on-box LLM's rows over N bundled questions: load time, prompt and "
+                   "generated tokens/s, time to first token, ask time per mode (extractive, local, "
+                   "auto), memory with the model loaded (default 0: not run)")
     p.add_argument("--scratch", type=Path, default=None, help="where scratch indexes go (default: tmp)")
     p.add_argument("--out", type=Path, default=None, help="also write the JSON report here")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")

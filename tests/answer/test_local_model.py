@@ -3,29 +3,14 @@ loaded once for the session; the set-up fetches and verifies it (`rag models fet
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from rag.answer.chain import build_chain
 from rag.answer.guards import ungrounded
-from rag.answer.local import LocalLLM
-from rag.config import Settings
 
 from .conftest import KeywordRetriever
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def local_llm() -> Iterator[LocalLLM]:
-    settings = Settings()
-    settings = settings.model_copy(update={"local_llm": settings.local_llm.model_copy(
-        update={"model": "qwen2.5-coder-0.5b", "threads": 2})})
-    local = LocalLLM(settings).start(background=False)
-    assert local.state == "ready", local.status()
-    yield local
-    local.close()
 
 
 QUESTIONS = [
