@@ -87,3 +87,24 @@ def make_hits():  # type: ignore[no-untyped-def]
 def retriever() -> KeywordRetriever:
     """A retriever over the hand-made paragraphs."""
     return KeywordRetriever()
+
+
+def assert_fitted_on_crud_train_only(ids_sha256: str) -> None:
+    """A packaged model's digest is that of crud-train's question ids, and none of those is a dev
+    question (crud-qa dev, rgb-zh dev); skips where the datasets are absent."""
+    import json
+
+    from rag.answer.calibrate import ids_digest
+
+    root = Settings().eval.datasets_dir
+
+    def ids(path: Path) -> set[str]:
+        return {json.loads(x)["id"] for x in path.read_text(encoding="utf-8").splitlines() if x.strip()}
+
+    if not (root / "crud-qa" / "train.jsonl").is_file():
+        pytest.skip(f"no datasets at {root}")
+    train = ids(root / "crud-qa" / "train.jsonl")
+    assert ids_sha256 == ids_digest(sorted(train))
+    for dev in (root / "crud-qa" / "dev.jsonl", root / "rgb-zh" / "dev.jsonl"):
+        if dev.is_file():
+            assert not train & ids(dev), dev

@@ -12,6 +12,8 @@ from rag.answer.calibrate import FEATURES, Calibrator, auc, features, fit, load_
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.question import analyze
 
+from .conftest import assert_fitted_on_crud_train_only
+
 
 def test_features_are_named_and_finite(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
     q = analyze("天元区的学校开了多少次家长会？", tok)
@@ -61,22 +63,6 @@ def test_the_reader_refuses_below_the_threshold(settings, tok, make_hits) -> Non
 
 def test_the_packaged_model_was_fitted_on_train_questions_only() -> None:
     """Its ids digest is that of crud-train's questions, and no dev question is among them."""
-    import json
-
-    from rag.answer.calibrate import ids_digest
-    from rag.config import Settings
-
-    root = Settings().eval.datasets_dir / "crud-qa"
-    if not (root / "train.jsonl").is_file():
-        pytest.skip(f"no datasets at {root}")
-
-    def ids(name: str) -> set[str]:
-        return {json.loads(line)["id"] for line in (root / name).read_text(encoding="utf-8").splitlines()
-                if line.strip()}
-
     model = load_calibrator()
-    assert model is not None and model.ids_sha256 == ids_digest(sorted(ids("train.jsonl")))
-    assert not ids("train.jsonl") & ids("dev.jsonl")
-    rgb = Settings().eval.datasets_dir / "rgb-zh" / "dev.jsonl"
-    if rgb.is_file():
-        assert not ids("train.jsonl") & {json.loads(x)["id"] for x in rgb.read_text().splitlines() if x.strip()}
+    assert model is not None
+    assert_fitted_on_crud_train_only(model.ids_sha256)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
-import pytest
-
-from rag.answer.calibrate import ids_digest
-from rag.answer.lead import LEAD_FEATURES, SHORT_SENTENCE, lead_window, load_lead, sentence_clauses, split_lead
+from rag.answer.lead import (
+    LEAD_FEATURES,
+    SHORT_SENTENCE,
+    lead_window,
+    load_lead,
+    sentence_clauses,
+    split_lead,
+)
 from rag.answer.question import analyze
 from rag.answer.ranker import Ranker
 from rag.answer.tokenize import Tokenizer
+
+from .conftest import assert_fitted_on_crud_train_only
 
 SENTENCE = ("针对华北黄淮等地强降雨可能对农业生产带来的不利影响，农业农村部于7月30日启动农业重大自然灾害三级应急响应，"
             "要求北京、天津、河北等省市落实好防汛救灾措施。")
@@ -62,13 +66,6 @@ def test_an_open_answer_opens_with_its_lead_and_keeps_the_whole_sentence(setting
 
 
 def test_the_packaged_model_loads_and_was_fitted_on_train_questions_only() -> None:
-    from rag.config import Settings
-
     model = load_lead()
     assert model is not None and set(model.weights) == set(LEAD_FEATURES) and "crud-train" in model.fitted_on
-    root = Settings().eval.datasets_dir / "crud-qa"
-    if not (root / "train.jsonl").is_file():
-        pytest.skip(f"no datasets at {root}")
-    train = {json.loads(x)["id"] for x in (root / "train.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()}
-    dev = {json.loads(x)["id"] for x in (root / "dev.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()}
-    assert model.ids_sha256 == ids_digest(sorted(train)) and not train & dev
+    assert_fitted_on_crud_train_only(model.ids_sha256)

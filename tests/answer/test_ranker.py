@@ -3,7 +3,6 @@ preference, the JSON weights file, the reader choosing by it, and what it was fi
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
@@ -20,6 +19,8 @@ from rag.answer.ranker import (
     load_ranker,
     top1,
 )
+
+from .conftest import assert_fitted_on_crud_train_only
 
 
 def test_features_are_named_and_finite(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
@@ -64,20 +65,6 @@ def test_the_reader_chooses_by_the_ranker(settings, tok, make_hits) -> None:  # 
 
 
 def test_the_packaged_model_loads_and_was_fitted_on_train_questions_only() -> None:
-    from rag.config import Settings
-
     model = load_ranker()
     assert model is not None and set(model.weights) == set(FEATURES) and "crud-train" in model.fitted_on
-    root = Settings().eval.datasets_dir / "crud-qa"
-    if not (root / "train.jsonl").is_file():
-        pytest.skip(f"no datasets at {root}")
-
-    def ids(path) -> set[str]:  # type: ignore[no-untyped-def]
-        return {json.loads(x)["id"] for x in path.read_text(encoding="utf-8").splitlines() if x.strip()}
-
-    train = ids(root / "train.jsonl")
-    assert model.ids_sha256 == ids_digest(sorted(train))
-    assert not train & ids(root / "dev.jsonl")
-    rgb = Settings().eval.datasets_dir / "rgb-zh" / "dev.jsonl"
-    if rgb.is_file():
-        assert not train & ids(rgb)
+    assert_fitted_on_crud_train_only(model.ids_sha256)
