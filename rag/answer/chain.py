@@ -15,9 +15,8 @@ from rag.answer.citations import build_citations, claims_with_markers, related_c
 from rag.answer.condense import condense, needs_context
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.guards import drop_instructions, ungrounded
+from rag.answer.lead import load_lead
 from rag.answer.question import question_years
-from rag.answer.lead import load_lead
-from rag.answer.lead import load_lead
 from rag.answer.ranker import load_ranker
 from rag.answer.refusal import years_agree
 from rag.answer.state import AskState
@@ -146,11 +145,14 @@ class AnswerChain:
         """Auto mode's choice for an extractive draft: keep it, keep its refusal, or ask the LLM.
         Refusals are kept (on rgb-dev the LLM made up answers for 4 of the 5 unanswerable questions
         it was given after a refusal), except for an English question, which sentence
-        extraction over Chinese text cannot match; a low reader score asks the LLM."""
+        extraction over Chinese text cannot match; an answer the calibration finds unsure (or,
+        where set, a low reader score) asks the LLM."""
         if draft.abstained:
             near = NEAR_MISS.intersection(draft.flags)
             return "llm" if not near and is_english(question) else "extractive"
-        return "extractive" if draft.confidence >= self.settings.answer.auto_min_confidence else "llm"
+        cfg = self.settings.answer
+        unsure = draft.probability is not None and draft.probability < cfg.auto_min_probability
+        return "llm" if unsure or draft.confidence < cfg.auto_min_confidence else "extractive"
 
     def _condense(self, state: AskState) -> AskState:
         q, history = state.question, state.history

@@ -20,12 +20,12 @@ from rag.answer.base import Draft, Embedder
 from rag.answer.calibrate import Calibrator, features
 from rag.answer.condense import topic_of
 from rag.answer.guards import addresses_a_model
+from rag.answer.lead import split_lead
 from rag.answer.lexicon import SYNONYMS
 from rag.answer.question import Question, analyze
 from rag.answer.ranker import Ranker, candidate_features
 from rag.answer.refusal import TYPED as _TYPED
 from rag.answer.refusal import refusal
-from rag.answer.lead import split_lead
 from rag.answer.snippet import MAX_ANSWER_CHARS, close_sentence, trim, with_marker
 from rag.answer.text import coverage
 from rag.answer.tokenize import Tokenizer

@@ -53,9 +53,9 @@ def _n(retriever: KeywordRetriever, question: str, text: str) -> int:
     return 1 + next(i for i, h in enumerate(retriever.search(question, 5)) if text in h.paragraph.text)
 
 
-def _auto(settings: Settings, least: float) -> Settings:
+def _auto(settings: Settings, least: float, probability: float = 0.0) -> Settings:
     return settings.model_copy(update={"answer": settings.answer.model_copy(
-        update={"mode": "auto", "auto_min_confidence": least})})
+        update={"mode": "auto", "auto_min_confidence": least, "auto_min_probability": probability})})
 
 
 def test_local_mode_asks_the_on_box_server_with_a_budgeted_prompt(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
@@ -93,6 +93,19 @@ def test_auto_keeps_a_confident_extractive_answer(settings, fake, retriever) -> 
     ans = chain.invoke("天元区的学校开了多少次家长会？")
     assert ans.mode == "auto" and "via_extractive" in ans.flags and "62次" in ans.answer
     assert not fake.requests
+
+
+def test_auto_asks_the_llm_when_the_calibrated_probability_is_low(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]
+    question = "天元区的学校开了多少次家长会？"
+    kept = build_chain(_auto(settings, least=-1e9), retriever, local=FakeLocal(fake)).extractive
+    p = kept.answer(question, retriever.search(question, 5)).probability
+    assert p is not None and 0 < p < 1
+    fake.replies = [f"62次[{_n(retriever, question, '62次')}]。"]
+    sure = build_chain(_auto(settings, least=-1e9, probability=p), retriever, local=FakeLocal(fake))
+    assert "via_extractive" in sure.invoke(question).flags and not fake.requests  # P(right) reaches it
+    unsure = build_chain(_auto(settings, least=-1e9, probability=min(1.0, p + 1e-6)), retriever,
+                         local=FakeLocal(fake))
+    assert "via_local" in unsure.invoke(question).flags and len(fake.requests) == 1
 
 
 def test_auto_keeps_a_near_miss_refusal_without_asking(settings, fake, retriever) -> None:  # type: ignore[no-untyped-def]

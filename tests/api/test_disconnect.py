@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from api.fakes import FakePipeline
 from api.serving import make_settings, running
-
 from rag.records import Answer, Turn
 from rag.server import create_app
 
