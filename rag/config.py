@@ -117,12 +117,12 @@ class AnswerSettings(BaseModel):
         0.5, ge=0, le=1, description="In auto mode, an extractive answer whose calibrated P(right) "
         "(calibration.json) is below this goes to the LLM; 0 turns it off. Measured per question "
         "(reader and LLM side by side): with Qwen2.5-Coder-1.5B, 0.5 sends 31% of rgb-dev to the "
-        "LLM, accuracy 0.795 -> 0.830, and 17% of a 100-question crud-dev sample, 0.750 -> 0.769; "
+        "LLM, accuracy 0.795 -> 0.830, and 20% of a 100-question crud-dev sample, 0.640 -> 0.660; "
         "with the 0.5B model no threshold gains (rgb-dev 0.795 -> 0.773 at 0.3).")
     auto_min_confidence: float = Field(
         0.0, description="In auto mode, an extractive answer whose reader score is below this also "
         "goes to the LLM (0: off; the score alone routes worse than the calibrated probability: "
-        "1.5 with 1.5B gives rgb-dev 0.818 but a crud-dev sample 0.750 -> 0.712).")
+        "1.5 with 1.5B gives rgb-dev 0.818 but the crud-dev sample 0.640 -> 0.610).")
     abstain_phrase: str = "抱歉，现有文章中没有找到这个问题的答案。"
     min_answer_probability: float = Field(
         0.10, ge=0, lt=1, description="An extractive answer whose calibrated probability of being right "
