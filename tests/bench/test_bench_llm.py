@@ -83,3 +83,44 @@ def test_the_real_model_streams_with_its_own_timings(local_llm: Any) -> None:
     assert g["source"] == "llama.cpp timings"
     assert g["prompt_tokens"] > 10 and g["generated_tokens"] >= 1
     assert g["prompt_tps"] > 0 and 0 < g["ttft_ms"] <= g["total_ms"]
+
+
+class _Local:
+    def __init__(self, url: str, settings: Any) -> None:
+        self.base_url, self.settings, self.state, self.load_s = url + "/v1", settings, "ready", 1.5
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        return True
+
+
+class _Pipeline:
+    """What llm_rows uses of a Pipeline: settings, local, search, ask."""
+
+    def __init__(self, local: Any, settings: Any) -> None:
+        self.local, self.settings, self.asked = local, settings, []
+
+    def search(self, query: str, k: int = 5) -> list[Any]:
+        return []
+
+    def ask(self, question: str, mode: str | None = None) -> Any:
+        from rag.records import Answer
+
+        self.asked.append(mode)
+        flags = ("via_local",) if mode == "auto" and question.endswith("？") else ()
+        return Answer(question=question, answer="x", abstained=False, mode=mode or "", flags=flags)
+
+
+def test_llm_rows_time_generation_and_every_mode(fake_settings: Any) -> None:
+    from bench.llm import MODES, llm_rows
+
+    seen: list[dict[str, Any]] = []
+    with running(_stream_app(seen, timings=True)) as url:
+        pipeline = _Pipeline(_Local(url, fake_settings), fake_settings)
+        out = llm_rows(pipeline, ["局长是谁？", "有多少人"])
+    assert len(seen) == 2 and out["questions"] == 2 and out["load_s"] == 1.5
+    assert out["generation"]["ttft_ms"]["n"] == 2 and out["generation"]["prompt_tps_mean"] == 150.0
+    assert list(out["modes"]) == list(MODES) and pipeline.asked == [m for m in MODES for _ in range(2)]
+    assert [out["modes"][m]["answered_by_llm"] for m in MODES] == [0, 2, 1]
+    assert out["rss_loaded_mb"] > 0
+    assert llm_rows(_Pipeline(None, fake_settings), ["q"]) == {
+        "error": "the on-box LLM is disabled (local_llm.enabled)"}
