@@ -25,8 +25,8 @@ def _role(role: str) -> str:
     return {"human": "user"}.get(role, role)
 
 
-def stream_once(base_url: str, model: str, messages: Sequence[tuple[str, str]], max_tokens: int,
-                client: Any = None) -> dict[str, Any]:
+def stream_once(base_url: str, model: str, messages: Sequence[tuple[str, str]],
+                max_tokens: int) -> dict[str, Any]:
     """One streamed chat completion: time to first token, total, token counts and rates."""
     import httpx
 
@@ -39,25 +39,20 @@ def stream_once(base_url: str, model: str, messages: Sequence[tuple[str, str]], 
     pieces = 0
     usage: dict[str, Any] = {}
     timings: dict[str, Any] = {}
-    own = client is None
-    client = client if client is not None else httpx.Client(timeout=120.0)
-    try:
-        with client.stream("POST", f"{base_url.rstrip('/')}/chat/completions", json=body) as r:
-            r.raise_for_status()
-            for line in r.iter_lines():
-                if not line.startswith("data:") or line.strip() == "data: [DONE]":
-                    continue
-                chunk = json.loads(line[5:])
-                usage = chunk.get("usage") or usage
-                timings = chunk.get("timings") or timings
-                for choice in chunk.get("choices") or ():
-                    if (choice.get("delta") or {}).get("content"):
-                        pieces += 1
-                        if first is None:
-                            first = time.perf_counter()
-    finally:
-        if own:
-            client.close()
+    with httpx.Client(timeout=120.0) as client, \
+            client.stream("POST", f"{base_url.rstrip('/')}/chat/completions", json=body) as r:
+        r.raise_for_status()
+        for line in r.iter_lines():
+            if not line.startswith("data:") or line.strip() == "data: [DONE]":
+                continue
+            chunk = json.loads(line[5:])
+            usage = chunk.get("usage") or usage
+            timings = chunk.get("timings") or timings
+            for choice in chunk.get("choices") or ():
+                if (choice.get("delta") or {}).get("content"):
+                    pieces += 1
+                    if first is None:
+                        first = time.perf_counter()
     total = time.perf_counter() - t0
     ttft = (first - t0) if first is not None else total
     prompt_n = timings.get("prompt_n", usage.get("prompt_tokens"))
