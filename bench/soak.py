@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,12 @@ class SoakConfig:
     llm_share: float = 0.5  # of the questions, sent with mode=auto (the rest extractive)
     bad_share: float = 0.05
     fake: bool = False  # the fake embedder: seconds to start, for CI
+    # issue 13's mixed burst: `mixed_clients` clients for `mixed_seconds`, `local_share` of the
+    # questions with mode=local (the LLM on every one; overflow is 503 llm_busy), the rest
+    # extractive; run after an extractive-only burst of the same size, for the side-by-side p95
+    mixed_clients: int = 20
+    mixed_seconds: float = 60.0
+    local_share: float = 0.0  # 0 = no mixed burst
 
 
 @dataclass
@@ -59,10 +65,14 @@ class SoakReport:
     burst: dict[str, Any] = field(default_factory=dict)
     soak: dict[str, Any] = field(default_factory=dict)
     slow_body: dict[str, Any] = field(default_factory=dict)
+    extractive_only: dict[str, Any] = field(default_factory=dict)
+    mixed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def server_errors(self) -> int:
-        return int(self.burst.get("5xx", 0)) + int(self.soak.get("5xx", 0))
+        """5xx answers other than an LLM overflow's 503 llm_busy with Retry-After."""
+        return sum(int(part.get("5xx", 0))
+                   for part in (self.burst, self.soak, self.extractive_only, self.mixed))
 
 
 def _proc_cpu_s(pid: int) -> float:
@@ -131,14 +141,37 @@ def _request(i: int, config: SoakConfig) -> tuple[dict[str, Any], int | None]:
     return {"question": QUESTIONS[i % len(QUESTIONS)], "mode": mode}, None
 
 
+def _mixed_request(i: int, local_share: float) -> tuple[dict[str, Any], int | None]:
+    """The i-th question of the mixed burst: mode=local for `local_share` of them, else extractive."""
+    mode = "local" if (i * 0.618034) % 1.0 < local_share else "extractive"
+    return {"question": QUESTIONS[i % len(QUESTIONS)], "mode": mode}, None
+
+
+def _is_overflow(code: int, r: Any) -> bool:
+    """The LLM queue's overflow answer: 503 llm_busy, which must say when to come back."""
+    if code != 503:
+        return False
+    try:
+        return r.json()["error"]["code"] == "llm_busy"
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
 async def _drive(url: str, config: SoakConfig, clients: int, *, seconds: float | None = None,
-                 total: int | None = None) -> dict[str, Any]:
-    """`clients` concurrent clients until `seconds` pass or `total` requests are made."""
+                 total: int | None = None,
+                 request: Callable[[int], tuple[dict[str, Any], int | None]] | None = None,
+                 ) -> dict[str, Any]:
+    """`clients` concurrent clients until `seconds` pass or `total` requests are made.
+
+    An LLM overflow (503 llm_busy) is counted apart from 5xx when it carries Retry-After, as
+    `5xx` when it does not; latencies are also kept per requested mode."""
     import httpx
 
+    make = request or (lambda i: _request(i, config))
     codes: Counter[str] = Counter()
     flags: Counter[str] = Counter()
     latencies: list[float] = []
+    by_mode: dict[str, list[float]] = {}
     wrong_4xx = 0
     counter = iter(range(10**9))
     deadline = time.perf_counter() + seconds if seconds else None
@@ -151,7 +184,7 @@ async def _drive(url: str, config: SoakConfig, clients: int, *, seconds: float |
                 i = next(counter)
                 if (total is not None and i >= total) or (deadline and time.perf_counter() > deadline):
                     return
-                body, want = _request(i, config)
+                body, want = make(i)
                 raw = json.dumps(body, ensure_ascii=True)  # "\ud800" stays an escape, as a client sends it
                 t = time.perf_counter()
                 try:
@@ -160,8 +193,14 @@ async def _drive(url: str, config: SoakConfig, clients: int, *, seconds: float |
                     code = r.status_code
                 except httpx.HTTPError:
                     code = 0
-                latencies.append((time.perf_counter() - t) * 1000)
-                codes[f"{code // 100}xx" if code else "no_response"] += 1
+                ms = (time.perf_counter() - t) * 1000
+                latencies.append(ms)
+                if want is None:
+                    by_mode.setdefault(str(body.get("mode")), []).append(ms)
+                if code and _is_overflow(code, r) and r.headers.get("retry-after"):
+                    codes["llm_busy_503"] += 1
+                else:
+                    codes[f"{code // 100}xx" if code else "no_response"] += 1
                 if want is not None and code != want:
                     wrong_4xx += 1
                 if code == 200:
@@ -177,7 +216,9 @@ async def _drive(url: str, config: SoakConfig, clients: int, *, seconds: float |
             "req_per_s": round(n / elapsed, 2) if elapsed else 0.0, **dict(codes),
             "5xx": codes.get("5xx", 0), "no_response": codes.get("no_response", 0),
             "unexpected_4xx_code": wrong_4xx, "answer_routes": dict(flags),
-            "latency_ms": summarize_ms(latencies)}
+            "llm_busy_503": codes.get("llm_busy_503", 0),
+            "latency_ms": summarize_ms(latencies),
+            "latency_ms_by_mode": {m: summarize_ms(v) for m, v in sorted(by_mode.items())}}
 
 
 def slow_body(url: str, timeout_s: float = 10.0) -> dict[str, Any]:
@@ -211,6 +252,13 @@ def run_soak(config: SoakConfig, workdir: Path | None = None) -> SoakReport:
             report.soak.update(rss_start_mb=round(rss0, 1), rss_end_mb=round(_proc_rss_mb(pid), 1),
                                rss_growth_mb=round(_proc_rss_mb(pid) - rss0, 1))
             report.slow_body = slow_body(url)
+            if config.local_share > 0:
+                report.extractive_only = asyncio.run(_drive(
+                    url, config, config.mixed_clients, seconds=config.mixed_seconds,
+                    request=lambda i: _mixed_request(i, 0.0)))
+                report.mixed = asyncio.run(_drive(
+                    url, config, config.mixed_clients, seconds=config.mixed_seconds,
+                    request=lambda i: _mixed_request(i, config.local_share)))
     return report
 
 
@@ -226,6 +274,14 @@ def render(report: SoakReport) -> str:
         f"RSS {s['rss_start_mb']} -> {s['rss_end_mb']} MB ({s['rss_growth_mb']:+} MB)",
         f"slow body: {report.slow_body['status_line']} after {report.slow_body['seconds']} s",
     ]
+    for label, part in (("extractive only", report.extractive_only), ("mixed", report.mixed)):
+        if part:
+            modes = ", ".join(f"{m} p50 {v['p50']:.0f} / p95 {v['p95']:.0f} ms (n={v['n']})"
+                              for m, v in part["latency_ms_by_mode"].items())
+            lines.append(f"{label}: {part['clients']} clients x {part['seconds']} s: "
+                         f"{part['requests']} requests, 5xx {part['5xx']}, "
+                         f"503 llm_busy with Retry-After {part['llm_busy_503']}, "
+                         f"2xx {part.get('2xx', 0)}; {modes}")
     return "\n".join(lines)
 
 
@@ -235,11 +291,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int)
     p.add_argument("--seconds", type=float)
     p.add_argument("--requests", type=int)
+    p.add_argument("--local-share", type=float,
+                   help="add issue 13's mixed burst: this share of questions with mode=local "
+                   "(after an extractive-only burst of the same size)")
+    p.add_argument("--mixed-clients", type=int)
+    p.add_argument("--mixed-seconds", type=float)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     config = SoakConfig(clients=10, seconds=3, requests=300, idle_seconds=3, fake=True) if args.quick \
         else SoakConfig()
-    for name in ("clients", "seconds", "requests"):
+    for name in ("clients", "seconds", "requests", "local_share", "mixed_clients", "mixed_seconds"):
         if getattr(args, name) is not None:
             setattr(config, name, getattr(args, name))
     report = run_soak(config)

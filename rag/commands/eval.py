@@ -60,15 +60,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Evaluate; exit 1 when --check-floors or --fail-under-accuracy is not met."""
     from rag.eval import runner
     from rag.eval.memo import QueryMemo
-    from rag.eval.questions import load_questions
+    from rag.eval.questions import load_questions, sample_evenly
     from rag.index.embedders import make_embedder
     from rag.pipeline import Pipeline
 
     settings, qpath = _resolve(args, _settings(args, settings))
-    items = load_questions(qpath)[: args.limit]
-    primary = runner.make_setup(args.retrieval or settings.retrieval.mode,
-                                args.mode or settings.answer.mode)
-    setups = runner.default_setups(settings) if args.compare else (primary,)
+    items = sample_evenly(load_questions(qpath)[: args.limit], args.sample)
+    retrieval = args.retrieval or settings.retrieval.mode
+    primary = runner.make_setup(retrieval, args.mode or settings.answer.mode)
+    modes = _modes(args.modes)
+    if modes:
+        if args.compare:
+            raise EvalError("--modes and --compare are two kinds of comparison: give one")
+        setups = tuple(runner.make_setup(retrieval, m) for m in modes)
+        primary = setups[0] if args.mode is None or args.mode not in modes else primary
+    else:
+        setups = runner.default_setups(settings) if args.compare else (primary,)
     for s in setups:
         runner.check_setup(settings, s)
     memo = QueryMemo(make_embedder(settings))
@@ -76,7 +83,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     created = datetime.now(UTC).isoformat(timespec="seconds")
     qpath = str(qpath)
     comparison = None
-    if args.compare:
+    if len(setups) > 1:
         comparison = runner.compare(pipeline, items, setups, questions=qpath, created=created,
                                     progress=lambda s: _progress(s.name, args.quiet), memo=memo)
         # floors and report.* are about the configured setup (hybrid, extractive by default)
@@ -87,6 +94,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     _print_report(args, report, comparison)
     return 0 if _gates_met(args, report) else 1
+
+
+def _modes(raw: str | None) -> tuple[str, ...]:
+    """The answer modes of --modes ("extractive,auto,local"), in order, each once."""
+    if raw is None:
+        return ()
+    known = ("extractive", "llm", "local", "auto")
+    modes = tuple(dict.fromkeys(m.strip() for m in raw.split(",") if m.strip()))
+    wrong = [m for m in modes if m not in known]
+    if wrong or len(modes) < 2:
+        raise EvalError(f"--modes takes two or more of {', '.join(known)}, comma-separated; "
+                        f"got {raw!r}")
+    return modes
 
 
 def _resolve(args: argparse.Namespace, settings: Settings) -> tuple[Settings, Path]:
@@ -164,7 +184,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compare", action="store_true",
                    help="run keyword, dense and hybrid retrieval (and the LLM when configured) "
                    "side by side; one table, rows = metrics")
+    p.add_argument("--modes", default=None, metavar="LIST",
+                   help="answer modes side by side over the same questions and retrieval, e.g. "
+                   "extractive,auto,local; the report adds the best of the columns per question "
+                   "(the ceiling of any router between them)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N questions")
+    p.add_argument("--sample", type=int, default=None, metavar="N",
+                   help="N questions spread evenly over the set (after --limit)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--report", default=None, metavar="DIR",
                    help="write report.md, report.html and report.json (and compare.*) there")

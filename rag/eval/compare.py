@@ -41,6 +41,22 @@ class CompareReport(BaseModel):
     reports: dict[str, EvalReport]
 
 
+def best_of(report: CompareReport) -> tuple[float, int] | None:
+    """Answer accuracy had each answerable question taken the answer of a setup that got it right
+    (the ceiling of any router between these setups), with the number of answerable questions.
+    None with fewer than two setups or no answerable question."""
+    if len(report.setups) < 2:
+        return None
+    right: dict[str, bool] = {}
+    for name in report.setups:
+        for row in report.reports[name].rows:
+            if not row.unanswerable:
+                right[row.id] = right.get(row.id, False) or (row.correct and not row.error)
+    if not right:
+        return None
+    return sum(right.values()) / len(right), len(right)
+
+
 def _cell(m: EvalMetrics, field: str, pct: bool) -> str:
     value = getattr(m, field)
     if isinstance(value, int):
@@ -79,4 +95,9 @@ def render_compare_markdown(report: CompareReport) -> str:
     lines.append("|---" * (len(report.setups) + 1) + "|")
     for label, cells in compare_rows(report):
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    ceiling = best_of(report)
+    if ceiling is not None:
+        value, n = ceiling
+        lines += ["", f"Best of the columns per question (answerable, n={n}): answer accuracy "
+                  f"{value * 100:.1f}%: the most any router between these setups can reach."]
     return "\n".join(lines) + "\n"

@@ -131,3 +131,13 @@ def load_questions(path: str | Path) -> list[QuestionItem]:
     if not items:
         raise EvalError(f"question set {path} is empty")
     return items
+
+
+def sample_evenly(items: list[QuestionItem], n: int | None) -> list[QuestionItem]:
+    """`n` items spread evenly over the set, in order (the whole set when n is None or >= its
+    length): a deterministic sample that sees every part of a set, unlike its first n lines."""
+    if n is None or n >= len(items):
+        return list(items)
+    if n < 1:
+        raise EvalError(f"--sample must be >= 1, got {n}")
+    return [items[i * len(items) // n] for i in range(n)]

@@ -76,6 +76,40 @@ def test_compare_prints_one_table_and_writes_reports(
     assert json.loads((out_dir / "report.json").read_text())["meta"]["retrieval_mode"] == "hybrid"
 
 
+def test_modes_side_by_side_report_each_mode_and_the_best_of_them(
+        opened: list[Settings], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    q = _write_questions(tmp_path / "q.jsonl", ITEMS)
+    out_dir = tmp_path / "reports"
+    argv = ["--model", "fake", "eval", "--questions", str(q), "-q", "--modes",
+            "extractive, auto,local", "--report", str(out_dir)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "| metric | hybrid | hybrid+auto | hybrid+local |" in out
+    # the scripted pipeline answers q1 and q3 right in every mode and refuses q2: 2 of 3
+    assert "Best of the columns per question (answerable, n=3): answer accuracy 66.7%" in out
+    doc = json.loads((out_dir / "compare.json").read_text())
+    assert doc["setups"] == ["hybrid", "hybrid+auto", "hybrid+local"]
+    assert json.loads((out_dir / "report.json").read_text())["meta"]["answer_mode"] == "extractive"
+
+
+@pytest.mark.parametrize("modes", ["extractive", "extractive,guess", "auto,auto"])
+def test_modes_needs_two_known_modes(opened: list[Settings], tmp_path: Path, modes: str,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    q = _write_questions(tmp_path / "q.jsonl", ITEMS)
+    assert main(["--model", "fake", "eval", "--questions", str(q), "-q", "--modes", modes]) == 1
+    assert "--modes takes two or more" in capsys.readouterr().err
+    assert opened == []
+
+
+def test_sample_spreads_over_the_set(opened: list[Settings], tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    q = _write_questions(tmp_path / "q.jsonl", ITEMS)
+    assert main(["--model", "fake", "eval", "--questions", str(q), "-q", "--json",
+                 "--sample", "2"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in doc["rows"]] == ["q1", "q3"]  # not the first two lines
+
+
 def test_llm_mode_without_an_endpoint_is_refused_before_opening(
         opened: list[Settings], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     q = _write_questions(tmp_path / "q.jsonl", [PERSON])

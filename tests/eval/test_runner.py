@@ -12,7 +12,7 @@ from eval_helpers import FOLLOW, ITEMS, NUMBER, PERSON, SCRIPT, FakePipeline
 from rag.config import Settings
 from rag.errors import ConfigError
 from rag.eval import runner
-from rag.eval.compare import compare_rows, render_compare_markdown
+from rag.eval.compare import CompareReport, best_of, compare_rows, render_compare_markdown
 from rag.eval.memo import QueryMemo
 from rag.eval.questions import QuestionItem
 from rag.eval.results import EvalMetrics, summarize
@@ -115,6 +115,23 @@ def test_compare_runs_every_setup_over_the_same_questions(fake: FakePipeline) ->
     assert "accuracy · followup" in labels
     row = dict(compare_rows(comparison))["recall@1"]
     assert row == ["33.3%", "66.7%", "66.7%"]
+
+
+def test_best_of_counts_an_answerable_question_right_in_any_setup(fake: FakePipeline) -> None:
+    one = runner.evaluate(fake, ITEMS, runner.make_setup("hybrid"), clock=_clock())
+    right = {r.id: r.correct for r in one.rows}
+    assert right == {"q1": True, "q2": False, "q3": True, "q4": True}
+    # a second setup that gets q2 right and q1 wrong: together they cover q1, q2 and q3
+    flipped = one.model_copy(update={"rows": tuple(
+        r.model_copy(update={"correct": not r.correct}) if r.id in ("q1", "q2") else r
+        for r in one.rows)})
+    both = CompareReport(setups=("a", "b"), reports={"a": one, "b": flipped})
+    assert best_of(both) == (1.0, 3)  # q4 (unanswerable) is not counted
+    assert best_of(CompareReport(setups=("a",), reports={"a": one})) is None
+    errored = flipped.model_copy(update={"rows": tuple(
+        r.model_copy(update={"error": "boom"}) if r.id == "q2" else r for r in flipped.rows)})
+    assert best_of(CompareReport(setups=("a", "b"), reports={"a": one, "b": errored})) == (
+        pytest.approx(2 / 3), 3)
 
 
 def test_floors_name_real_metrics_and_never_exceed_the_targets() -> None:
