@@ -56,6 +56,7 @@ class SoakConfig:
     mixed_clients: int = 20
     mixed_seconds: float = 60.0
     local_share: float = 0.0  # 0 = no mixed burst
+    mixed_only: bool = False  # only the two bursts of issue 13 (no idle, burst, soak, slow body)
 
 
 @dataclass
@@ -238,20 +239,25 @@ def slow_body(url: str, timeout_s: float = 10.0) -> dict[str, Any]:
             "ok": " 408 " in status + " "}
 
 
+def _load_and_soak(report: SoakReport, config: SoakConfig, url: str, pid: int) -> None:
+    report.idle_cpu_pct = idle_cpu(pid, config.idle_seconds)
+    report.burst = asyncio.run(_drive(url, config, config.clients, seconds=config.seconds))
+    asyncio.run(_drive(url, config, config.soak_clients, total=200))  # warm caches first
+    rss0 = _proc_rss_mb(pid)
+    report.soak = asyncio.run(_drive(url, config, config.soak_clients, total=config.requests))
+    report.soak.update(rss_start_mb=round(rss0, 1), rss_end_mb=round(_proc_rss_mb(pid), 1),
+                       rss_growth_mb=round(_proc_rss_mb(pid) - rss0, 1))
+    report.slow_body = slow_body(url)
+
+
 def run_soak(config: SoakConfig, workdir: Path | None = None) -> SoakReport:
     """Start the server, then measure idle CPU, the burst, the soak and the slow body."""
     report = SoakReport(config=asdict(config))
     with tempfile.TemporaryDirectory(prefix="rag-soak-") as tmp:
         work = workdir or Path(tmp)
         with serving(config, work) as (url, pid):
-            report.idle_cpu_pct = idle_cpu(pid, config.idle_seconds)
-            report.burst = asyncio.run(_drive(url, config, config.clients, seconds=config.seconds))
-            asyncio.run(_drive(url, config, config.soak_clients, total=200))  # warm caches first
-            rss0 = _proc_rss_mb(pid)
-            report.soak = asyncio.run(_drive(url, config, config.soak_clients, total=config.requests))
-            report.soak.update(rss_start_mb=round(rss0, 1), rss_end_mb=round(_proc_rss_mb(pid), 1),
-                               rss_growth_mb=round(_proc_rss_mb(pid) - rss0, 1))
-            report.slow_body = slow_body(url)
+            if not config.mixed_only:
+                _load_and_soak(report, config, url, pid)
             if config.local_share > 0:
                 report.extractive_only = asyncio.run(_drive(
                     url, config, config.mixed_clients, seconds=config.mixed_seconds,
@@ -259,12 +265,13 @@ def run_soak(config: SoakConfig, workdir: Path | None = None) -> SoakReport:
                 report.mixed = asyncio.run(_drive(
                     url, config, config.mixed_clients, seconds=config.mixed_seconds,
                     request=lambda i: _mixed_request(i, config.local_share)))
+                report.mixed["rss_mb"] = round(_proc_rss_mb(pid), 1)
     return report
 
 
 def render(report: SoakReport) -> str:
     b, s = report.burst, report.soak
-    lines = [
+    lines = [] if not b else [
         f"idle CPU: {report.idle_cpu_pct:.2f} % of one core",
         f"burst: {b['clients']} clients x {b['seconds']} s: {b['requests']} requests "
         f"({b['req_per_s']}/s), 5xx {b['5xx']}, no response {b['no_response']}, "
@@ -281,7 +288,8 @@ def render(report: SoakReport) -> str:
             lines.append(f"{label}: {part['clients']} clients x {part['seconds']} s: "
                          f"{part['requests']} requests, 5xx {part['5xx']}, "
                          f"503 llm_busy with Retry-After {part['llm_busy_503']}, "
-                         f"2xx {part.get('2xx', 0)}; {modes}")
+                         f"2xx {part.get('2xx', 0)}, routes {part['answer_routes']}; {modes}"
+                         + (f"; RSS {part['rss_mb']} MB" if "rss_mb" in part else ""))
     return "\n".join(lines)
 
 
@@ -296,16 +304,19 @@ def main(argv: list[str] | None = None) -> int:
                    "(after an extractive-only burst of the same size)")
     p.add_argument("--mixed-clients", type=int)
     p.add_argument("--mixed-seconds", type=float)
+    p.add_argument("--mixed-only", action="store_true",
+                   help="only the extractive-only and mixed bursts (with --local-share)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     config = SoakConfig(clients=10, seconds=3, requests=300, idle_seconds=3, fake=True) if args.quick \
         else SoakConfig()
-    for name in ("clients", "seconds", "requests", "local_share", "mixed_clients", "mixed_seconds"):
+    for name in ("clients", "seconds", "requests", "local_share", "mixed_clients", "mixed_seconds",
+                 "mixed_only"):
         if getattr(args, name) is not None:
             setattr(config, name, getattr(args, name))
     report = run_soak(config)
     print(json.dumps(asdict(report), ensure_ascii=False, indent=2) if args.json else render(report))
-    return 1 if report.server_errors or not report.slow_body["ok"] else 0
+    return 1 if report.server_errors or not report.slow_body.get("ok", config.mixed_only) else 0
 
 
 if __name__ == "__main__":
