@@ -74,3 +74,17 @@ def test_an_overflow_without_retry_after_is_a_server_error() -> None:
     assert part["llm_busy_503"] == 0 and part["5xx"] > 0
     report = SoakReport(config={}, mixed=part)
     assert report.server_errors == part["5xx"]
+
+
+def test_mixed_only_runs_the_two_bursts_against_a_real_server(tmp_path: Path) -> None:
+    """With no LLM loaded (the fake set-up), every local question is a server error that is not
+    an overflow, and the extractive-only burst beside it has none."""
+    config = SoakConfig(fake=True, local_share=0.3, mixed_only=True, mixed_clients=2,
+                        mixed_seconds=2)
+    report = run_soak(config, workdir=tmp_path)
+    text = render(report)
+    assert not report.burst and not report.soak and "mixed: 2 clients" in text, text
+    assert report.extractive_only["5xx"] == 0 and report.extractive_only.get("2xx", 0) > 0, text
+    local = report.mixed["latency_ms_by_mode"]["local"]["n"]
+    assert local > 0 and report.mixed["5xx"] == local and report.mixed["llm_busy_503"] == 0, text
+    assert report.server_errors == local and report.mixed["rss_mb"] > 0
