@@ -5,7 +5,7 @@ Pure: a CompareReport in, Markdown out; the runner produces the reports.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from rag.eval.results import EvalMetrics, EvalReport
 
@@ -39,6 +39,13 @@ class CompareReport(BaseModel):
     created: str = ""
     setups: tuple[str, ...] = Field(description="Column order.")
     reports: dict[str, EvalReport]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def best_of_answer_accuracy(self) -> float | None:
+        """See best_of: the ceiling of a router between the setups (in compare.json too)."""
+        ceiling = best_of(self)
+        return None if ceiling is None else round(ceiling[0], 4)
 
 
 def best_of(report: CompareReport) -> tuple[float, int] | None:

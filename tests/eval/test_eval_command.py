@@ -89,6 +89,7 @@ def test_modes_side_by_side_report_each_mode_and_the_best_of_them(
     assert "Best of the columns per question (answerable, n=3): answer accuracy 66.7%" in out
     doc = json.loads((out_dir / "compare.json").read_text())
     assert doc["setups"] == ["hybrid", "hybrid+auto", "hybrid+local"]
+    assert doc["best_of_answer_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
     assert json.loads((out_dir / "report.json").read_text())["meta"]["answer_mode"] == "extractive"
 
 
