@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.base import Draft
+from rag.answer.model_file import floats, read_model
 from rag.answer.question import Question
 from rag.answer.text import coverage
 from rag.records import Hit
@@ -87,8 +88,8 @@ class Calibrator:
     @classmethod
     def from_json(cls, text: str) -> Calibrator:
         raw = json.loads(text)
-        return cls(weights=raw["weights"], bias=float(raw["bias"]), mean=raw["mean"],
-                   scale=raw["scale"], fitted_on=raw.get("fitted_on", ""), version=int(raw.get("version", 1)),
+        return cls(weights=floats(raw["weights"]), bias=float(raw["bias"]), mean=floats(raw["mean"]),
+                   scale=floats(raw["scale"]), fitted_on=raw.get("fitted_on", ""), version=int(raw.get("version", 1)),
                    ids_sha256=raw.get("ids_sha256", ""))
 
 
@@ -98,11 +99,8 @@ def packaged_path() -> Path:
 
 def load_calibrator(path: Path | None = None) -> Calibrator | None:
     """The packaged model (or the file given); None when there is none."""
-    p = path or packaged_path()
-    try:
-        return Calibrator.from_json(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
+    return read_model(path or packaged_path(), Calibrator.from_json, "calibration",
+                      "refit it with `rag train-calibrator --out FILE`, or unset answer.calibration_file")
 
 
 def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool], *, l2: float = 1.0,

@@ -15,6 +15,7 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
+from rag.answer.model_file import read_model
 from rag.answer.question import Question
 from rag.answer.ranker import Ranker, asked_bigrams, bigrams
 from rag.answer.text import coverage
@@ -100,7 +101,5 @@ def packaged_path() -> Path:
 
 def load_lead(path: Path | None = None) -> Ranker | None:
     """The packaged lead model (or the file given); None when there is none."""
-    try:
-        return Ranker.from_json((path or packaged_path()).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
+    return read_model(path or packaged_path(), Ranker.from_json, "lead clause",
+                      "refit it with `rag train-reader`")

@@ -26,6 +26,7 @@ import numpy as np
 
 from rag.answer.anchors import anchor_distance
 from rag.answer.calibrate import ids_digest
+from rag.answer.model_file import floats, read_model
 from rag.answer.question import Question
 
 if TYPE_CHECKING:
@@ -164,7 +165,8 @@ class Ranker:
     @classmethod
     def from_json(cls, text: str) -> Ranker:
         raw = json.loads(text)
-        return cls(weights=raw["weights"], mean=raw["mean"], scale=raw["scale"], fitted_on=raw.get("fitted_on", ""),
+        return cls(weights=floats(raw["weights"]), mean=floats(raw["mean"]), scale=floats(raw["scale"]),
+                   fitted_on=raw.get("fitted_on", ""),
                    version=int(raw.get("version", 1)), ids_sha256=raw.get("ids_sha256", ""),
                    heuristic_weight=float(raw.get("heuristic_weight", 0.0)))
 
@@ -175,11 +177,8 @@ def packaged_path() -> Path:
 
 def load_ranker(path: Path | None = None) -> Ranker | None:
     """The packaged model (or the file given); None when there is none."""
-    p = path or packaged_path()
-    try:
-        return Ranker.from_json(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
+    return read_model(path or packaged_path(), Ranker.from_json, "ranker",
+                      "refit it with `rag train-reader --out FILE`, or unset answer.ranker_file")
 
 
 @dataclass(frozen=True)
