@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-import numpy as np
 from pydantic import Field
 
 from rag.records import Hit, Record
@@ -29,14 +28,6 @@ class Answerer(Protocol):
 
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """Answer from the context only; abstain when it does not hold the asked-for fact."""
-        ...
-
-
-class Embedder(Protocol):
-    """Sentence embeddings (rows L2-normalised); kind is 'query' or 'document'."""
-
-    def embed_batch(self, texts: Sequence[str], kind: str) -> np.ndarray:
-        """Embed a batch of texts."""
         ...
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from rag.answer.base import Answerer, Draft, Embedder
+from rag.answer.base import Answerer, Draft
 from rag.answer.calibrate import load_calibrator
 from rag.answer.citations import build_citations, claims_with_markers, related_citations, support
 from rag.answer.condense import condense, needs_context
@@ -24,6 +24,7 @@ from rag.answer.text import is_english, split_sentences
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings
 from rag.errors import InvalidQuestionError, LLMError
+from rag.index.embedders.base import Embedder
 from rag.records import Answer, Hit, MetadataFilter, Turn
 from rag.retrieve import Retriever
 from rag.validate import check_question

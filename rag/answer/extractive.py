@@ -16,7 +16,7 @@ from rag.answer.anchors import (
     right_after_term,
     role_qualifier,
 )
-from rag.answer.base import Draft, Embedder
+from rag.answer.base import Draft
 from rag.answer.calibrate import Calibrator, features
 from rag.answer.condense import topic_of
 from rag.answer.guards import addresses_a_model
@@ -31,6 +31,7 @@ from rag.answer.text import coverage
 from rag.answer.tokenize import Tokenizer
 from rag.answer.units import clause_at, unit_ok
 from rag.config import Settings
+from rag.index.embedders.base import Embedder
 from rag.records import Hit
 from rag.text import fold as normalize  # the body keeps its old name for now
 from rag.text import split_clauses, split_sentences
