@@ -73,7 +73,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.compare:
             raise EvalError("--modes and --compare are two kinds of comparison: give one")
         setups = tuple(runner.make_setup(retrieval, m) for m in modes)
-        primary = setups[0] if args.mode is None or args.mode not in modes else primary
+        # floors and report.* follow --mode when it is one of the columns, else the first column
+        primary = primary if args.mode in modes else setups[0]
     else:
         setups = runner.default_setups(settings) if args.compare else (primary,)
     for s in setups:
