@@ -24,9 +24,9 @@ pytestmark = [pytest.mark.slow,
                                  reason=f"the external datasets are absent from {DATASETS}")]
 
 RGB_FLOORS = (
-    Floor(metric="answer_accuracy", kind="min", bound=0.69, description="answerable right (measured 0.727)"),
-    Floor(metric="abstention_recall", kind="min", bound=0.50, description="unanswerable refused (0.552)"),
-    Floor(metric="false_refusal_rate", kind="max", bound=0.13, description="answerable refused (0.091)"),
+    Floor(metric="answer_accuracy", kind="min", bound=0.69, description="answerable right (measured 0.807)"),
+    Floor(metric="abstention_recall", kind="min", bound=0.50, description="unanswerable refused (0.517)"),
+    Floor(metric="false_refusal_rate", kind="max", bound=0.13, description="answerable refused (0.068)"),
 )
 CRUD_SAMPLE = 40
 CRUD_FLOORS = (
