@@ -173,6 +173,7 @@ async def _drive(url: str, config: SoakConfig, clients: int, *, seconds: float |
     flags: Counter[str] = Counter()
     latencies: list[float] = []
     by_mode: dict[str, list[float]] = {}
+    answered: Counter[str] = Counter()  # 200s per requested mode
     wrong_4xx = 0
     counter = iter(range(10**9))
     deadline = time.perf_counter() + seconds if seconds else None
@@ -198,6 +199,7 @@ async def _drive(url: str, config: SoakConfig, clients: int, *, seconds: float |
                 latencies.append(ms)
                 if want is None:
                     by_mode.setdefault(str(body.get("mode")), []).append(ms)
+                    answered[str(body.get("mode"))] += code == 200
                 if code and _is_overflow(code, r) and r.headers.get("retry-after"):
                     codes["llm_busy_503"] += 1
                 else:
@@ -219,7 +221,8 @@ async def _drive(url: str, config: SoakConfig, clients: int, *, seconds: float |
             "unexpected_4xx_code": wrong_4xx, "answer_routes": dict(flags),
             "llm_busy_503": codes.get("llm_busy_503", 0),
             "latency_ms": summarize_ms(latencies),
-            "latency_ms_by_mode": {m: summarize_ms(v) for m, v in sorted(by_mode.items())}}
+            "latency_ms_by_mode": {m: summarize_ms(v) for m, v in sorted(by_mode.items())},
+            "answered_by_mode": dict(answered)}
 
 
 def slow_body(url: str, timeout_s: float = 10.0) -> dict[str, Any]:
@@ -283,7 +286,8 @@ def render(report: SoakReport) -> str:
     ]
     for label, part in (("extractive only", report.extractive_only), ("mixed", report.mixed)):
         if part:
-            modes = ", ".join(f"{m} p50 {v['p50']:.0f} / p95 {v['p95']:.0f} ms (n={v['n']})"
+            modes = ", ".join(f"{m} p50 {v['p50']:.0f} / p95 {v['p95']:.0f} ms (n={v['n']}, "
+                              f"answered {part['answered_by_mode'].get(m, 0)})"
                               for m, v in part["latency_ms_by_mode"].items())
             lines.append(f"{label}: {part['clients']} clients x {part['seconds']} s: "
                          f"{part['requests']} requests, 5xx {part['5xx']}, "

@@ -59,6 +59,8 @@ def test_the_mixed_burst_counts_llm_overflow_apart_and_times_each_mode() -> None
     assert 10 <= by_mode["local"]["n"] <= 30
     assert part["llm_busy_503"] == by_mode["local"]["n"] // 2 and part["5xx"] == 0
     assert part["answer_routes"] == {"via_local": by_mode["local"]["n"] - part["llm_busy_503"]}
+    assert part["answered_by_mode"] == {"local": by_mode["local"]["n"] - part["llm_busy_503"],
+                                        "extractive": by_mode["extractive"]["n"]}
 
 
 def test_an_overflow_without_retry_after_is_a_server_error() -> None:
