@@ -243,6 +243,7 @@ def slow_body(url: str, timeout_s: float = 10.0) -> dict[str, Any]:
 
 
 def _load_and_soak(report: SoakReport, config: SoakConfig, url: str, pid: int) -> None:
+    """Idle CPU, the burst, the soak with its RSS growth, and the slow body, into `report`."""
     report.idle_cpu_pct = idle_cpu(pid, config.idle_seconds)
     report.burst = asyncio.run(_drive(url, config, config.clients, seconds=config.seconds))
     asyncio.run(_drive(url, config, config.soak_clients, total=200))  # warm caches first
@@ -254,7 +255,8 @@ def _load_and_soak(report: SoakReport, config: SoakConfig, url: str, pid: int) -
 
 
 def run_soak(config: SoakConfig, workdir: Path | None = None) -> SoakReport:
-    """Start the server, then measure idle CPU, the burst, the soak and the slow body."""
+    """Start the server, then measure idle CPU, the burst, the soak and the slow body (unless
+    `mixed_only`), then, with a `local_share`, the extractive-only and the mixed burst."""
     report = SoakReport(config=asdict(config))
     with tempfile.TemporaryDirectory(prefix="rag-soak-") as tmp:
         work = workdir or Path(tmp)
