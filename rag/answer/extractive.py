@@ -22,7 +22,7 @@ from rag.answer.condense import topic_of
 from rag.answer.guards import addresses_a_model
 from rag.answer.lead import split_lead
 from rag.answer.lexicon import SYNONYMS
-from rag.answer.question import Question, analyze
+from rag.answer.question import CHANGE_VERBS, Question, analyze, change_direction
 from rag.answer.ranker import Ranker, candidate_features
 from rag.answer.refusal import TYPED as _TYPED
 from rag.answer.refusal import refusal
@@ -36,6 +36,8 @@ from rag.records import Hit
 from rag.text import fold as normalize  # the body keeps its old name for now
 from rag.text import split_clauses, split_sentences
 
+# a verb of change just before a quantity ('同比增长7.3%', '下降了2.1%', '提升效率约25%')
+_AFTER_CHANGE = re.compile(rf"({CHANGE_VERBS})(?:了|到|至|为|效率|幅度)?(?:约|近|超|逾|达)?$")
 _WHY = re.compile(r"为了|为|旨在|目的|因为|由于|从而|以便|让|使|促进|有效|缓解|提升|大幅|减少")
 _HOW = re.compile(r"通过|采取|采用|利用|以|借助|依托|形式|方式|模式|办法|机制|推行|开展")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -288,14 +290,22 @@ class ExtractiveAnswerer:
         best: tuple[float, F.Fact | None] = (0.0, None)
         asked = set(_NUMBER.findall(q.text))
         for qty in F.quantities(sentence):
-            if not unit_ok(q, qty) or _NUMBER.match(qty.text) and _NUMBER.match(qty.text)[0] in asked:
+            # '营业收入同比增长了多少' asks the change: '营收59357亿元，同比增长7.3%' answers 7.3%, a share
+            # of the revenue's unit, not the revenue
+            verb = _AFTER_CHANGE.search(sentence[max(0, qty.start - 6):qty.start]) if q.change else None
+            changed = verb is not None
+            if not (unit_ok(q, qty) or changed and qty.unit_class == "percent") or \
+                    _NUMBER.match(qty.text) and _NUMBER.match(qty.text)[0] in asked:
                 continue  # '“海洋石油122”的造价' is not answered by the 122 of its name
             score = self._counted_match(q, sentence, qty)
             if q.unit and qty.unit.startswith(q.unit):
                 score += 0.25
+            if verb is not None:  # the asked direction first: '增长7.3%…下降2.1%' answers '下降了多少' with 2.1%
+                score = max(score, 1.0) + (1.0 if change_direction(verb.group(1)) == q.change else 0.5)
             if score > best[0]:
                 best = (score, qty)
-        return best[1], best[1] is not None and best[0] >= 0.5
+        fact = _whole_quantity(q, sentence, best[1]) if best[1] is not None else None
+        return fact, fact is not None and best[0] >= 0.5
 
     def _counted_match(self, q: Question, sentence: str, qty: F.Fact) -> float:
         """How well the thing counted by a quantity matches the question's counted noun (0..1).
@@ -376,6 +386,27 @@ MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
 # and for the draft's confidence); `type_cue` carries its own value (0.15 or 0.25).
 CUE_WEIGHTS = {"type_cue": 1.0, "role_qualifier": 0.4, "next_to_verb": 0.5, "right_after_term": 0.3,
                "verb_then_quote": 0.3, "verb_missing": -0.3}
+
+
+_HEDGE = ("约", "近", "逾", "超")
+
+
+def _whole_quantity(q: Question, sentence: str, qty: F.Fact) -> F.Fact:
+    """The quantity as an answer states it: with its hedge ('约25%', '近3000人') and, after a bare
+    counter, the noun it counts when the question asks for that noun ('多少个工作日' -> '7个工作日')."""
+    start, end = qty.start, qty.end
+    if start > 0 and sentence[start - 1] in _HEDGE:
+        start -= 1
+    if q.focus and q.unit and qty.unit == q.unit:
+        focus = q.focus.split("|")[0]
+        n = 0
+        while n < len(focus) and end + n < len(sentence) and sentence[end + n] == focus[n]:
+            n += 1
+        if n >= 2:
+            end += n
+    if (start, end) == (qty.start, qty.end):
+        return qty
+    return F.Fact(sentence[start:end], start, end, qty.kind, qty.unit, qty.unit_class)
 
 
 def lead_with_fact(q: Question, fact: F.Fact | None, body: str) -> str:

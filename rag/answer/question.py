@@ -63,6 +63,8 @@ class Question:
     entities: tuple[str, ...] = ()
     years: tuple[str, ...] = field(default=(), metadata={"doc": "Years the question is about "
                                    "('2021年…', '2021-2022赛季'): an answer about another year misses."})
+    change: str = field(default="", metadata={"doc": "A number question that asks how much something "
+                        "changed: 'up' ('同比增长了多少'), 'down' ('下降了多少'), else '': the amount after the verb."})
 
 
 _YEAR_IN_Q = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -126,6 +128,23 @@ def split_parts(text: str) -> tuple[str, ...]:
     return (text,)
 
 
+# '同比增长了多少', '下降了几个百分点', '提升了多少': the asked number is the one the verb of change governs
+CHANGE_UP = ("增长", "增加", "提高", "提升", "上升", "上涨", "扩大", "增", "涨")
+CHANGE_DOWN = ("下降", "下跌", "减少", "降低", "回落", "缩小", "降", "跌")
+CHANGE_VERBS = "|".join((*CHANGE_UP, *CHANGE_DOWN))
+_ASKS_CHANGE = re.compile(rf"({CHANGE_VERBS})了?(?:多少|几)")
+
+
+def change_direction(verb: str) -> str:
+    """'up' or 'down' for a verb of change."""
+    return "up" if verb in CHANGE_UP else "down"
+
+
+def _asked_change(text: str) -> str:
+    m = _ASKS_CHANGE.search(text)
+    return change_direction(m.group(1)) if m else ""
+
+
 def analyze(text: str, tok: Tokenizer) -> Question:
     """Analyse one (single-part) question."""
     lang: Literal["zh", "en"] = "en" if is_english(text) else "zh"
@@ -141,7 +160,8 @@ def analyze(text: str, tok: Tokenizer) -> Question:
     kind = _which_kind(text, words) if qtype in ("entity", "place", "person") else None
     needs_name = qtype == "what" and bool(_NAME_OF.search(text))
     return Question(text, lang, qtype, terms, unit, ucls, grain, focus, kind, role, needs_name, parts,
-                    _entities(words), question_years(text))
+                    _entities(words), question_years(text),
+                    change=_asked_change(text) if qtype == "number" else "")
 
 
 _ADMIN = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道)$")

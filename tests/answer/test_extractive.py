@@ -274,3 +274,27 @@ def test_another_years_figure_is_refused() -> None:
     assert years_agree(("2021", "2022"), "2021-2022赛季总冠军是辽宁队。", "")
     assert years_agree(("2021",), "全年新增就业1269万人。", "国民经济统计公报")
     assert years_agree(("2023",), "2021年美网冠军拉杜卡努扭伤脚踝退赛。", "2023年1月5日 奥克兰站")
+
+
+CULTURE = [("wh", "文化产业营收增长", "上半年，全国规模以上文化及相关产业企业实现营业收入59357亿元，同比增长7.3%，"
+            "文化制造业实现营业收入18571亿元，比上年同期下降2.1%。")]
+
+
+def test_a_question_of_change_leads_with_the_amount_the_verb_governs(  # type: ignore[no-untyped-def]
+        settings, tok, make_hits) -> None:
+    rose = _answer(settings, tok, "文化企业的营业收入同比增长了多少？", make_hits(CULTURE))
+    assert rose.text.startswith("7.3%"), rose.text  # not the revenue the sentence names first
+    fell = _answer(settings, tok, "文化制造业的营业收入下降了多少？", make_hits(CULTURE))
+    assert fell.text.startswith("2.1%"), fell.text
+    amount = _answer(settings, tok, "文化企业的营业收入是多少？", make_hits(CULTURE))
+    assert amount.text.startswith("59357亿元"), amount.text  # no change asked: the revenue
+
+
+def test_a_number_answer_keeps_its_hedge_and_the_counted_noun(  # type: ignore[no-untyped-def]
+        settings, tok, make_hits) -> None:
+    rows = [("cz", "长洲船闸", "办法试行后，长洲船闸当日断面过闸时间最快为75分钟，较以往提升效率约25%。"),
+            ("zg", "整改", "该公司在收到《行政处罚决定书》后完成整改并提交材料，仅7个工作日就解除了限制生产决定。")]
+    hedged = _answer(settings, tok, "长洲船闸的效率提升了多少？", make_hits(rows))
+    assert hedged.text.startswith("约25%。"), hedged.text
+    counted = _answer(settings, tok, "该公司在多少个工作日内完成了整改？", make_hits(rows[1:]))
+    assert counted.text.startswith("7个工作日。"), counted.text

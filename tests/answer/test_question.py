@@ -68,3 +68,10 @@ def test_search_style_questions_take_their_type_from_the_head_noun() -> None:
     assert detect_type("2023年中国男足主教练") == "person"
     assert detect_type("人生路不熟是什么电影") == "what"
     assert question_years("CBA2021-2022赛季总冠军") == ("2021", "2022")
+
+
+def test_a_question_of_change_says_which_way(tok) -> None:  # type: ignore[no-untyped-def]
+    assert analyze("营业收入同比增长了多少？", tok).change == "up"
+    assert analyze("文化制造业的营业收入下降了几个百分点？", tok).change == "down"
+    assert analyze("营业收入是多少？", tok).change == ""
+    assert analyze("增长最快的是哪个行业？", tok).change == ""  # not a number question
