@@ -395,8 +395,8 @@ def _whole_quantity(q: Question, sentence: str, qty: F.Fact) -> F.Fact:
     """The quantity as an answer states it: with its hedge ('约25%', '近3000人') and, after a bare
     counter, the noun it counts when the question asks for that noun ('多少个工作日' -> '7个工作日')."""
     start, end = qty.start, qty.end
-    if start > 0 and sentence[start - 1] in _HEDGE:
-        start -= 1
+    if start > 0 and sentence[start - 1] in _HEDGE and sentence[max(0, start - 2):start] not in ("最近", "附近"):
+        start -= 1  # not the 近 of 最近3年
     if q.focus and q.unit and qty.unit == q.unit:
         focus = q.focus.split("|")[0]
         n = 0

@@ -1,5 +1,5 @@
 """Small closed word lists for reading Chinese news: titles, place and organisation suffixes, kinds
-of place, question stop words, synonyms (measure words and units are in rag.text).
+of place, question stop words, verbs of change, synonyms (measure words and units are in rag.text).
 
 The word lists are data, one file each in `lexicons/` (one entry per line, `#` comments), read
 once at import; what stays here is code: the English nouns, whose keys and values are regexes."""
@@ -22,6 +22,8 @@ ORG_SUFFIXES = _entries("org_suffixes")
 QUESTION_STOP = frozenset(_entries("question_stop"))
 PLACE_KINDS = frozenset(_entries("place_kinds"))  # '哪个国家', '哪座城市': answered by a place name
 GENERIC_KINDS = frozenset(_entries("generic_kinds"))  # '哪个单位': any named entity answers
+CHANGE_UP = _entries("change_up")  # '增长了多少': the amount the verb governs
+CHANGE_DOWN = _entries("change_down")
 
 # English nouns of common news questions, mapped to the Chinese words an answer sentence would hold.
 EN_NOUNS: dict[str, str] = {

@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.answer.lexicon import EN_NOUNS, NOT_PLACE_NAMES, QUESTION_STOP, TITLES
+from rag.answer.lexicon import (
+    CHANGE_DOWN,
+    CHANGE_UP,
+    EN_NOUNS,
+    NOT_PLACE_NAMES,
+    QUESTION_STOP,
+    TITLES,
+)
 from rag.answer.text import is_english
 from rag.answer.tokenize import Tokenizer
 from rag.text import NUMBER_CUES, QUESTION_UNITS, fold, unit_class_of
@@ -129,9 +136,7 @@ def split_parts(text: str) -> tuple[str, ...]:
 
 
 # '同比增长了多少', '下降了几个百分点', '提升了多少': the asked number is the one the verb of change governs
-CHANGE_UP = ("增长", "增加", "提高", "提升", "上升", "上涨", "扩大", "增", "涨")
-CHANGE_DOWN = ("下降", "下跌", "减少", "降低", "回落", "缩小", "降", "跌")
-CHANGE_VERBS = "|".join((*CHANGE_UP, *CHANGE_DOWN))
+CHANGE_VERBS = "|".join(sorted((*CHANGE_UP, *CHANGE_DOWN), key=len, reverse=True))
 _ASKS_CHANGE = re.compile(rf"({CHANGE_VERBS})了?(?:多少|几)")
 
 

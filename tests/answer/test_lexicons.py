@@ -20,6 +20,8 @@ LISTS = {
     "question_stop": lexicon.QUESTION_STOP,
     "place_kinds": lexicon.PLACE_KINDS,
     "generic_kinds": lexicon.GENERIC_KINDS,
+    "change_up": lexicon.CHANGE_UP,
+    "change_down": lexicon.CHANGE_DOWN,
 }
 KNOWN = {
     "titles": ("局长", "书记", "董事长", "CEO"),
@@ -29,6 +31,8 @@ KNOWN = {
     "question_stop": ("多少", "哪些", "的", "请问"),
     "place_kinds": ("国家", "城市", "省份"),
     "generic_kinds": ("单位", "企业", "公司"),
+    "change_up": ("增长", "提升"),
+    "change_down": ("下降", "减少"),
 }
 LEXICONS = files("rag").joinpath("answer", "lexicons")
 
