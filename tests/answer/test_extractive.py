@@ -302,9 +302,9 @@ def test_a_number_answer_keeps_its_hedge_and_the_counted_noun(  # type: ignore[n
 
 def test_the_near_of_lately_is_no_hedge(tok) -> None:  # type: ignore[no-untyped-def]
     from rag.answer import facts as F
-    from rag.answer.extractive import _whole_quantity
+    from rag.answer.numbers import whole_quantity
     from rag.answer.question import analyze
 
     q = analyze("用了多少年？", tok)
     for sentence, want in (("最近3年来增长很快", "3年"), ("附近2公里内", "2公里"), ("前后约3年", "约3年")):
-        assert _whole_quantity(q, sentence, F.quantities(sentence)[0]).text == want
+        assert whole_quantity(q, sentence, F.quantities(sentence)[0]).text == want
