@@ -137,6 +137,10 @@ class AnswerSettings(BaseModel):
     fitted_ranker: bool = Field(
         True, description="Choose the answer sentence with the fitted ranker (rag/answer/ranker.json, "
         "fitted on crud-train by `rag train-reader`); false: the hand-set heuristic score.")
+    fitted_span: bool = Field(
+        True, description="Open an answer to a typed (number/person/date/place/name) question with the span of its "
+        "sentence chosen by rag/answer/span.json (fitted on crud-train by `rag train-reader`) among the "
+        "sentence's spans of the asked-for kind; false: the hand rule's (nearest to a question word).")
     fitted_lead: bool = Field(
         True, description="Open an answer to a what/how/why/list question with the clauses of its sentence "
         "that hold the asked-for thing (chosen by rag/answer/lead.json, fitted on crud-train by `rag "

@@ -245,10 +245,13 @@ UNIT_CLASS: dict[str, str] = {
     "Hz": "frequency", "GHz": "frequency", "MHz": "frequency", "km": "length", "m": "length",
     "cm": "length", "mm": "length", "nm": "length", "kg": "weight",
     "英寸": "length", "英里": "length", "英尺": "length", "磅": "weight", "瓦": "power",
+    "英镑": "money", "卢布": "money", "辆次": "count", "架次": "count", "艘次": "count", "周年": "duration",
 }
 
 # Generic counters: a question with one of these accepts any count-like number.
-GENERIC_COUNTERS = frozenset("个项种类批支座台辆家所条张本篇处间份")
+# (架 艘 枚 颗 部 只 头 匹 棵 株 栋 幢 层 列 趟 款 箱: the counters of aircraft, ships, missiles, machines,
+# animals, trees, buildings, trains, products)
+GENERIC_COUNTERS = frozenset("个项种类批支座台辆家所条张本篇处间份架艘枚颗部只头匹棵株栋幢层列趟款箱")
 
 # Units that make a number-like string a date, not a quantity.
 DATE_UNITS = ("年", "月", "日", "号")
@@ -263,7 +266,9 @@ NOT_UNITS = frozenset({
 # alternation takes "万人" before "万".
 QUANTITY_UNITS: list[str] = sorted(
     {*UNIT_CLASS, *GENERIC_COUNTERS, "千伏", "万人", "亿人", "平方", "公里", "千米", "米", "吨", "辆",
-     "套", "所", "余人", "多人", "人", "名", "岁", "倍", "家", "个", "户", "村", "天", "周"}
+     "套", "所", "余人", "多人", "人", "名", "岁", "倍", "家", "个", "户", "村", "天", "周",
+     # traffic counts, anniversaries, other currencies
+     "辆次", "架次", "艘次", "周年", "港元", "欧元", "日元", "韩元", "澳元", "英镑", "卢布"}
     - NOT_UNITS,
     key=len, reverse=True,
 )
@@ -271,7 +276,7 @@ QUANTITY_UNITS: list[str] = sorted(
 # The unit a question asks for right after 多少/几 (a regex alternative, longer words first).
 QUESTION_UNITS = (
     "人次|场次|万元|亿元|元|个月|小时|分钟|千伏|千瓦|兆瓦|平方米|公里|"
-    "[个次名位人家所条项件场份届天年岁倍批支类座台辆起户种度吨亩张本篇处间钱套]"
+    "[个次名位人家所条项件场份届天年岁倍批支类座台辆起户种度吨亩张本篇处间钱套架艘枚颗部只头匹棵株栋幢层列趟款箱]"
 )
 
 # Words of a number question that give the class of the asked-for number when its unit does not;

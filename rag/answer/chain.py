@@ -16,6 +16,7 @@ from rag.answer.condense import condense, needs_context
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.guards import drop_instructions, ungrounded
 from rag.answer.lead import load_lead
+from rag.answer.span import load_span
 from rag.answer.question import question_years
 from rag.answer.ranker import load_ranker
 from rag.answer.refusal import years_agree
@@ -309,7 +310,8 @@ def build_chain(settings: Settings, retriever: Retriever, llm: Any = None,
                                     if settings.answer.min_answer_probability > 0 else None,
                                     ranker=load_ranker(settings.answer.ranker_file)
                                     if settings.answer.fitted_ranker else None,
-                                    lead=load_lead() if settings.answer.fitted_lead else None)
+                                    lead=load_lead() if settings.answer.fitted_lead else None,
+                                    span=load_span() if settings.answer.fitted_span else None)
     if llm is not None and not hasattr(llm, "to_draft"):
         from rag.answer.llm import LLMAnswerer
 

@@ -22,11 +22,12 @@ from rag.answer.condense import topic_of
 from rag.answer.guards import addresses_a_model
 from rag.answer.lead import split_lead
 from rag.answer.lexicon import SYNONYMS
-from rag.answer.numbers import number_fact
+from rag.answer.numbers import number_options, whole_quantity
 from rag.answer.question import Question, analyze
 from rag.answer.ranker import Ranker, candidate_features
 from rag.answer.refusal import TYPED as _TYPED
 from rag.answer.refusal import refusal
+from rag.answer.span import choose
 from rag.answer.snippet import MAX_ANSWER_CHARS, close_sentence, trim, with_marker
 from rag.answer.text import coverage
 from rag.answer.tokenize import Tokenizer
@@ -38,6 +39,17 @@ from rag.text import split_sentences
 
 _WHY = re.compile(r"为了|为|旨在|目的|因为|由于|从而|以便|让|使|促进|有效|缓解|提升|大幅|减少")
 _HOW = re.compile(r"通过|采取|采用|利用|以|借助|依托|形式|方式|模式|办法|机制|推行|开展")
+
+
+@dataclass(frozen=True)
+class Spans:
+    """A sentence's spans of the asked-for kind, in text order; `rule`: the hand rule's pick;
+    `ok`: whether the sentence holds the asked-for fact well enough; `fits`: each span's fit."""
+
+    facts: list[F.Fact]
+    rule: int
+    ok: bool
+    fits: list[float] | None = None
 
 
 @dataclass
@@ -68,11 +80,12 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None,
                  idf: Callable[[str], float] | None = None, calibrator: Calibrator | None = None,
                  ranker: Ranker | None = None, year_of: Callable[[str], str | None] | None = None,
-                 lead: Ranker | None = None) -> None:
+                 lead: Ranker | None = None, span: Ranker | None = None) -> None:
         """`idf` (optional): how rare a word is in the corpus (the keyword index's), so that the
         question's distinctive words must be in the answer's article, not only its common ones.
         `year_of` (optional): an article's publication year, by article id (the index's).
-        `lead` (optional): the model of the clause an open answer leads with (rag/answer/lead.py)."""
+        `lead` (optional): the model of the clause an open answer leads with (rag/answer/lead.py).
+        `span` (optional): the model of the span a typed answer leads with (rag/answer/span.py)."""
         self.settings = settings
         self.embedder = embedder
         self.tok = tokenizer or Tokenizer()
@@ -81,6 +94,7 @@ class ExtractiveAnswerer:
         self.ranker = ranker
         self.year_of = year_of
         self.lead = lead
+        self.span = span
 
     def answer(self, question: str, context: list[Hit]) -> Draft:
         """Answer each part of the question from the context; abstain when no part is found."""
@@ -252,17 +266,36 @@ class ExtractiveAnswerer:
     # --- the asked-for fact -----------------------------------------------------------------
 
     def _fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
+        """The span of the sentence that answers a typed question (the span model's choice among
+        the sentence's spans of the asked-for kind, rag/answer/span.py), and whether it fits."""
+        spans = self.spans(q, sentence)
+        if spans is None:
+            return None, True
+        if not spans.facts:
+            return None, False
+        fact = spans.facts[choose(self.span, q, sentence, spans.facts, spans.rule, spans.fits)]
         if q.qtype == "number":
-            return self._number_fact(q, sentence)
+            fact = whole_quantity(q, sentence, fact)
+        return fact, spans.ok
+
+    def spans(self, q: Question, sentence: str) -> Spans | None:
+        """The sentence's spans of the asked-for kind with the hand rule's pick; None for an open
+        (what/why/how/list) question, which has no typed span."""
+        if q.qtype == "number":
+            opts = number_options(q, sentence, self.tok)
+            if not opts:
+                return Spans([], 0, False)
+            fits = [s for s, _ in opts]
+            rule = fits.index(max(fits))
+            return Spans([f for _, f in opts], rule, fits[rule] >= 0.5, fits)
         if q.qtype == "date":
             # 'IT之家8月17日消息' dates the report, not the event
+            # (nor does the question's own '2022年' of '2022年法网开始时间' answer it)
             ds = [d for d in F.dates(sentence) if F.date_matches(d, q.date_grain)
-                  and not re.match(r"(?:消息|电|讯)", sentence[d.end:d.end + 2])]
-            if not ds:
-                return None, False
-            return nearest(q, sentence, ds), True
+                  and not re.match(r"(?:消息|电|讯)", sentence[d.end:d.end + 2]) and d.text not in q.text]
+            return Spans(ds, _index(ds, nearest(q, sentence, ds)) if ds else 0, bool(ds))
         if q.qtype == "person":
-            return self._person_fact(q, sentence)
+            return self._person_spans(q, sentence)
         if q.qtype in ("place", "entity"):
             ents = [e for e in F.entities(sentence, q.entity_kind, self.tok) if normalize(e.text) not in normalize(q.text)]
             if q.qtype == "place" and not q.entity_kind:
@@ -271,29 +304,24 @@ class ExtractiveAnswerer:
                 ents = [e for e in ents if F.is_place(e.text, self.tok)]
             elif not ents and q.entity_kind:
                 ents = [e for e in F.quoted(sentence) if normalize(e.text) not in normalize(q.text)]
-            if not ents:
-                return None, False
             # '…随后他被空运到拉斯维加斯的一家医院': the place next to the question's verb, else the first
-            return nearest(q, sentence, ents), True
+            return Spans(ents, _index(ents, nearest(q, sentence, ents)) if ents else 0, bool(ents))
         if q.needs_name:
             names = [e for e in (*F.quoted(sentence), *F.model_names(sentence))
                      if len(e.text) <= MAX_NAME_CHARS and normalize(e.text) not in normalize(q.text)
                      and self._next_to_terms(q, sentence, e)]
             names.sort(key=lambda e: e.start)
-            return (names[0], True) if names else (None, False)
-        return None, True
+            return Spans(names, 0, bool(names))
+        return None
 
-    def _number_fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
-        return number_fact(q, sentence, self.tok)
-
-    def _person_fact(self, q: Question, sentence: str) -> tuple[F.Fact | None, bool]:
+    def _person_spans(self, q: Question, sentence: str) -> Spans:
         names = [p for p in F.persons(sentence, self.tok) if normalize(p.text) not in normalize(q.text)]
         if not names:
-            return None, False
+            return Spans([], 0, False)
         roles = [q.role] if q.role else (q.focus.split("|") if q.focus else [])
         if not roles:
             # '是谁主持的': the name next to the question's own words ('…胡志威主持'), else the first
-            return nearest(q, sentence, names), True
+            return Spans(names, _index(names, nearest(q, sentence, names)), True)
         qualifier = role_qualifier(q)
         found: F.Fact | None = None
         for role in roles:
@@ -302,9 +330,9 @@ class ExtractiveAnswerer:
                     if 0 <= p.start - m.end() <= 12 or 0 <= m.start() - p.end <= 2:
                         # '巡察办主任是谁' prefers the 主任 of 巡察办 over another 主任 in the same sentence
                         if qualifier and qualifier in sentence[max(0, m.start() - len(qualifier) - 2):m.start()]:
-                            return p, True
+                            return Spans(names, _index(names, p), True)
                         found = found or p
-        return (found, True) if found else (names[0], False)
+        return Spans(names, _index(names, found), True) if found else Spans(names, 0, False)
 
     @staticmethod
     def _next_to_terms(q: Question, sentence: str, fact: F.Fact) -> bool:
@@ -352,6 +380,10 @@ def lead_with_fact(q: Question, fact: F.Fact | None, body: str) -> str:
     if fact is None or not (q.qtype in _TYPED or q.needs_name) or body.startswith(fact.text):
         return body
     return f"{fact.text}。{body}"
+
+
+def _index(facts: Sequence[F.Fact], fact: F.Fact) -> int:
+    return next(i for i, f in enumerate(facts) if f is fact)
 
 
 def _rank(c: Candidate) -> float:

@@ -25,6 +25,8 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _CN_NUM = rf"[{CN_NUMERAL_CHARS}]{{1,6}}"
 _QUANTITY = re.compile(
     rf"(?:百分之(?P<pct>{_ARABIC}|{_CN_NUM}))"
+    # '近四成', '三成五': tenths (not the 成 of 成为, 成立, 成本, 统一成, 一成不变)
+    r"|(?<![零〇一二三四五六七八九十百千万\d统唯第之同单划专逐])(?P<cheng>[一二三四五六七八九十]成[一二三四五六七八九]?)(?![为立功本员果绩交熟长就型都了不])"
     rf"|(?P<num>{_ARABIC})(?:余|多)?(?P<big>[万亿])?(?:余|多)?(?P<unit>%|％|{_UNIT_RE})?"
     rf"|(?P<cn>{_CN_NUM})(?:余|多)?(?P<cbig>[万亿])?(?:余|多)?(?P<cunit>{_UNIT_RE})"
 )
@@ -62,8 +64,8 @@ def quantities(sentence: str) -> list[Fact]:
         if m.group("num") and (_LATIN_LETTER.fullmatch(sentence[m.start() - 1:m.start()])
                                or _LATIN_LETTER.match(sentence, m.end())):
             continue  # the 4 of 'CCTV4', the 17 of 'iOS17', the 5 of '5G': part of a name
-        if m.group("pct"):
-            out.append(Fact(text, m.start(), m.end(), "quantity", "%", "percent"))
+        if m.group("pct") or m.group("cheng"):
+            out.append(Fact(text, m.start(), m.end(), "quantity", "%" if m.group("pct") else "成", "percent"))
             continue
         unit = m.group("unit") or m.group("cunit") or ""
         if m.group("num"):
@@ -73,6 +75,23 @@ def quantities(sentence: str) -> list[Fact]:
             continue
         cls = _class_of(unit)
         out.append(Fact(text, m.start(), m.end(), "quantity", unit, cls))
+    return _ranges(sentence, out)
+
+
+# the first number of a range: '四到六个月', '3至5年', '10-15%'
+_RANGE_FROM = re.compile(rf"(?:{_ARABIC}|{_CN_NUM})(?:余|多)?[万亿]?(?:{_UNIT_RE})?(?:到|至|-|—|~|～)$")
+
+
+def _ranges(sentence: str, found: list[Fact]) -> list[Fact]:
+    """A quantity that ends a range is stated with the range; the range's bare first number goes."""
+    out: list[Fact] = []
+    for f in found:
+        m = _RANGE_FROM.search(sentence[max(0, f.start - 16):f.start]) if f.unit else None
+        if m is not None:
+            start = f.start - (len(m.group(0)))
+            out = [g for g in out if g.end <= start]  # '2300万美元至2600万美元': one range
+            f = Fact(sentence[start:f.end], start, f.end, f.kind, f.unit, f.unit_class)
+        out.append(f)
     return out
 
 

@@ -18,9 +18,10 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _AFTER_CHANGE = re.compile(rf"({CHANGE_VERBS})(?:了|到|至|为|效率|幅度)?(?:约|近|超|逾|达)?$")
 
 
-def number_fact(q: Question, sentence: str, tok: Tokenizer) -> tuple[F.Fact | None, bool]:
-    """The quantity of the sentence that answers a number question, and whether it fits well enough."""
-    best: tuple[float, F.Fact | None] = (0.0, None)
+def number_options(q: Question, sentence: str, tok: Tokenizer) -> list[tuple[float, F.Fact]]:
+    """The quantities of the sentence that could answer a number question, each with how well its
+    unit, counted noun and verb of change fit the question (>= 0.5: well enough), in text order."""
+    out: list[tuple[float, F.Fact]] = []
     asked = set(_NUMBER.findall(q.text))
     for qty in F.quantities(sentence):
         # '营业收入同比增长了多少' asks the change: '营收59357亿元，同比增长7.3%' answers 7.3%, a share
@@ -34,10 +35,9 @@ def number_fact(q: Question, sentence: str, tok: Tokenizer) -> tuple[F.Fact | No
             score += 0.25
         if verb is not None:  # the asked direction first: '增长7.3%…下降2.1%' answers '下降了多少' with 2.1%
             score = max(score, 1.0) + (1.0 if change_direction(verb.group(1)) == q.change else 0.5)
-        if score > best[0]:
-            best = (score, qty)
-    fact = whole_quantity(q, sentence, best[1]) if best[1] is not None else None
-    return fact, fact is not None and best[0] >= 0.5
+        out.append((score, qty))
+    return out
+
 
 def counted_match(q: Question, sentence: str, qty: F.Fact, tok: Tokenizer) -> float:
     """How well the thing counted by a quantity matches the question's counted noun (0..1).
@@ -61,15 +61,19 @@ def counted_match(q: Question, sentence: str, qty: F.Fact, tok: Tokenizer) -> fl
     return max(near, 0.6 if specific else 0.0)
 
 
-_HEDGE = ("约", "近", "逾", "超")
+# longest first; not the 近 of 最近3年 or 附近
+_HEDGE = ("超过", "将近", "接近", "大约", "不到", "不足", "约", "近", "逾", "超")
 
 
 def whole_quantity(q: Question, sentence: str, qty: F.Fact) -> F.Fact:
-    """The quantity as an answer states it: with its hedge ('约25%', '近3000人') and, after a bare
-    counter, the noun it counts when the question asks for that noun ('多少个工作日' -> '7个工作日')."""
+    """The quantity as an answer states it: with its hedge ('约25%', '近3000人'), its bound
+    ('300项以上') and, after a bare counter, the noun it counts when the question asks for that
+    noun ('多少个工作日' -> '7个工作日')."""
     start, end = qty.start, qty.end
-    if start > 0 and sentence[start - 1] in _HEDGE and sentence[max(0, start - 2):start] not in ("最近", "附近"):
-        start -= 1  # not the 近 of 最近3年
+    before = sentence[:start]
+    hedge = next((h for h in _HEDGE if before.endswith(h)), "")
+    if hedge and not (hedge == "近" and before[-2:] in ("最近", "附近")):
+        start -= len(hedge)
     if q.focus and q.unit and qty.unit == q.unit:
         focus = q.focus.split("|")[0]
         n = 0
@@ -77,6 +81,9 @@ def whole_quantity(q: Question, sentence: str, qty: F.Fact) -> F.Fact:
             n += 1
         if n >= 2:
             end += n
+    bound = re.match(r"以上|以下|左右|之间|上下", sentence[end:end + 2])
+    if bound:  # '300项以上', '2300万美元至2600万美元之间': the bound belongs to the amount
+        end += 2
     if (start, end) == (qty.start, qty.end):
         return qty
     return F.Fact(sentence[start:end], start, end, qty.kind, qty.unit, qty.unit_class)

@@ -59,6 +59,7 @@ def run_reader(args: argparse.Namespace, settings: Settings) -> int:
     else:
         pipeline, items = _pipeline(args.set, settings, args.quiet, args.retrieval)
         items = items[:args.limit]
+        _fit_span(args, pipeline, items)  # first: the sentence features read the chosen span
         groups, heuristic = collect(pipeline, items, progress=_progress(args.set, args.quiet))
         ranker = fit(groups, l2=args.l2, heuristic_weight=args.heuristic_weight,
                      fitted_on=f"{args.set} ({len(groups)} of {len(items)} questions, "
@@ -74,6 +75,26 @@ def run_reader(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{name}: top-1 {top1(ranker, groups, heuristic):.3f} (heuristic {top1(None, groups, heuristic):.3f}; "
               f"{len(groups)} questions, {sum(any(g.gold) for g in groups)} with a gold sentence)")
     return 0
+
+
+def _fit_span(args: argparse.Namespace, pipeline: Any, items: Any) -> None:
+    """Fit and write the typed answer's span model (rag/answer/span.py) on the set, and give it to
+    the pipeline's reader (the sentence ranker is then fitted on the spans it chooses)."""
+    from rag.answer.ranker import fit, top1
+    from rag.answer.span import SPAN_FEATURES, packaged_path
+    from rag.eval.reader_training import collect_spans
+
+    spans = collect_spans(pipeline, items, progress=_progress(args.set + " spans", args.quiet))
+    model = fit(spans, l2=args.l2, names=SPAN_FEATURES, question_ids=[i.id for i in items],
+                fitted_on=f"{args.set} ({len(spans)} gold sentences of typed questions with 2+ spans, "
+                f"{args.retrieval} retrieval), l2={args.l2}")
+    out = args.span_out or packaged_path()
+    out.write_text(model.to_json(), encoding="utf-8")
+    rule = [next(i for i, f in enumerate(g.feats) if f["rule"]) for g in spans]
+    fallback = [[float(i == r) for i in range(len(g.feats))] for g, r in zip(spans, rule, strict=True)]
+    print(f"wrote {out}; answer span top-1 on {args.set} (in-sample): {top1(model, spans):.3f} "
+          f"(the hand rule {top1(None, spans, fallback):.3f})")
+    pipeline.chain.extractive.span = model
 
 
 def _fit_lead(args: argparse.Namespace, pipeline: Any, items: Any) -> None:
@@ -144,6 +165,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", type=Path, default=None, help="where to write the model")
     r.add_argument("--lead-out", type=Path, default=None,
                    help="where to write the lead-clause model (default: the packaged rag/answer/lead.json)")
+    r.add_argument("--span-out", type=Path, default=None,
+                   help="where to write the answer-span model (default: the packaged rag/answer/span.json)")
     r.add_argument("--limit", type=int, default=None, help="only the first N questions")
     r.add_argument("--l2", type=float, default=3.0, help="L2 penalty on standardised weights (3.0: chosen on "
                    "crud-dev and rgb-dev top-1 among 0.3, 1, 3, 10, 30; they differ by 3 questions or fewer)")

@@ -13,7 +13,10 @@ from rag.answer.lead import lead_window, sentence_clauses
 from rag.answer.question import Question, analyze
 from rag.answer.ranker import Group, candidate_features
 from rag.answer.refusal import TYPED
+from rag.answer.numbers import whole_quantity
+from rag.answer.span import span_features
 from rag.eval.metrics import answer_correct
+from rag.eval.normalize import contains_normalized, normalize_answer
 from rag.eval.questions import QuestionItem
 
 if TYPE_CHECKING:
@@ -85,4 +88,31 @@ def collect_leads(pipeline: Any, questions: Sequence[QuestionItem], *,
                 gold = [answer_correct(lead_window(clauses, j), item.answers, item.answers_all)
                         for j in range(len(clauses))]
                 groups.append(Group(id=item.id, feats=feats, gold=gold))
+    return groups
+
+
+def collect_spans(pipeline: Any, questions: Sequence[QuestionItem], *,
+                  progress: Callable[[int, int], None] | None = None) -> list[Group]:
+    """For the typed questions: every candidate sentence that holds a gold answer and more than one
+    span of the asked-for kind, its spans' features (rag/answer/span.py), each labelled by whether
+    it states a gold answer (else, when none does, whether it is part of one: '37' of '37架')."""
+    reader = pipeline.chain.extractive
+    groups = []
+    for item, q, cands in _read(pipeline, questions, progress):
+        if not (q.qtype in TYPED or q.needs_name):
+            continue
+        for c in cands:
+            if not answer_correct(c.sentence, item.answers, item.answers_all):
+                continue
+            spans = reader.spans(q, c.sentence)
+            if spans is None or len(spans.facts) < 2:
+                continue
+            texts = [whole_quantity(q, c.sentence, f).text if q.qtype == "number" else f.text for f in spans.facts]
+            gold = [answer_correct(t, item.answers, item.answers_all) for t in texts]
+            if not any(gold):
+                golds = [normalize_answer(a) for a in (*item.answers, *item.answers_all)]
+                gold = [any(contains_normalized(g, normalize_answer(t)) for g in golds) for t in texts]
+            feats = [span_features(q, c.sentence, spans.facts, i, spans.rule, spans.fits)
+                     for i in range(len(spans.facts))]
+            groups.append(Group(id=item.id, feats=feats, gold=gold))
     return groups

@@ -74,7 +74,7 @@ def test_person_next_to_the_asked_for_verb(settings, tok, make_hits) -> None:  #
     from rag.answer.question import analyze
 
     reader = ExtractiveAnswerer(settings, tokenizer=tok)
-    fact, ok = reader._person_fact(analyze("新闻发布会是谁主持的？", tok), _BRIDGE[2][2])
+    fact, ok = reader._fact(analyze("新闻发布会是谁主持的？", tok), _BRIDGE[2][2])
     assert ok and fact is not None and fact.text == "刘洋"  # not the first name of the sentence
     d = _answer(settings, tok, "新闻发布会是谁主持的？", make_hits(_BRIDGE))
     assert not d.abstained and "刘洋" in d.text, d.text
@@ -307,4 +307,15 @@ def test_the_near_of_lately_is_no_hedge(tok) -> None:  # type: ignore[no-untyped
 
     q = analyze("用了多少年？", tok)
     for sentence, want in (("最近3年来增长很快", "3年"), ("附近2公里内", "2公里"), ("前后约3年", "约3年")):
+        assert whole_quantity(q, sentence, F.quantities(sentence)[0]).text == want
+
+
+def test_a_quantity_keeps_its_hedge_and_its_bound(tok) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer import facts as F
+    from rag.answer.numbers import whole_quantity
+    from rag.answer.question import analyze
+
+    q = analyze("提供了多少援助？", tok)
+    for sentence, want in (("提供了超过400亿美元的援助", "超过400亿美元"), ("推广300项以上产品", "300项以上"),
+                           ("将近3000人参加", "将近3000人"), ("在2300万美元至2600万美元之间，", "2300万美元至2600万美元之间")):
         assert whole_quantity(q, sentence, F.quantities(sentence)[0]).text == want

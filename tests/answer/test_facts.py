@@ -22,6 +22,20 @@ def test_quantities_with_units_and_not_dates() -> None:
     assert not any(t.startswith(("2021", "2022")) for t, _ in got)
 
 
+def test_counters_of_things_ranges_tenths_and_currencies() -> None:
+    def texts(s: str) -> list[str]:
+        return [f.text for f in quantities(s)]
+
+    assert texts("俄军已有37架卡-52被击落，3架被击伤") == ["37架", "52", "3架"]  # 架, not a bare 37
+    assert texts("维修需要四到六个月，成立3至5年的企业") == ["四到六个月", "3至5年"]  # a range is one amount
+    assert texts("预计收入在2300万美元至2600万美元之间") == ["2300万美元至2600万美元"]
+    assert texts("增长10%-15%") == ["10%-15%"] and texts("2021-2023年") == []  # years stay dates
+    assert [(f.text, f.unit_class) for f in quantities("较暑期上涨近四成")] == [("四成", "percent")]
+    assert texts("他成为一成员，统一成立标准，一成不变") == []  # the 成 of words is no tenth
+    assert [(f.text, f.unit_class) for f in quantities("每股2.43港元，达到10300辆次，缔结45周年")] == [
+        ("2.43港元", "money"), ("10300辆次", "count"), ("45周年", "duration")]
+
+
 def test_dates_and_grain() -> None:
     found = {f.text: f.unit for f in dates("自2008年以来，8月底建成，5月7日揭牌，工程于2021年5月开工。")}
     assert found["5月7日"] == "day"

@@ -11,10 +11,11 @@ from rag.answer.calibrate import load_calibrator
 from rag.answer.chain import build_chain
 from rag.answer.lead import load_lead
 from rag.answer.ranker import load_ranker
+from rag.answer.span import load_span
 from rag.config import Settings
 from rag.errors import ConfigError
 
-LOADERS = [load_ranker, load_calibrator, load_lead]
+LOADERS = [load_ranker, load_calibrator, load_lead, load_span]
 DAMAGED = ["", "{not json", "[1, 2]", '{"weights": [1, 2], "mean": {}, "scale": {}, "bias": 0}',
            '{"weights": {"a": "x"}, "mean": {}, "scale": {}, "bias": 0}', '{"mean": {}}']
 
