@@ -275,7 +275,7 @@ QUANTITY_UNITS: list[str] = sorted(
 
 # The unit a question asks for right after 多少/几 (a regex alternative, longer words first).
 QUESTION_UNITS = (
-    "人次|场次|万元|亿元|元|个月|小时|分钟|千伏|千瓦|兆瓦|平方米|公里|"
+    "人次|场次|辆次|架次|万元|亿元|美元|欧元|港元|日元|英镑|元|个月|小时|分钟|千伏|千瓦|兆瓦|平方米|公里|"
     "[个次名位人家所条项件场份届天年岁倍批支类座台辆起户种度吨亩张本篇处间钱套架艘枚颗部只头匹棵株栋幢层列趟款箱]"
 )
 
@@ -288,6 +288,8 @@ NUMBER_CUES: dict[str, str] = {
     "度电": "power", "面积": "area", "造价": "money", "价格": "money", "售价": "money",
     "票价": "money", "罚款": "money", "罚": "money", "费用": "money", "花费": "money", "营收": "money",
     "利润": "money", "市值": "money", "估值": "money", "工资": "money", "薪": "money",
+    "估价": "money", "价值": "money", "贷款": "money", "信贷": "money", "融资": "money", "奖金": "money",
+    "补贴": "money", "捐款": "money", "营业额": "money", "销售额": "money", "成交额": "money",
 }
 
 # Counter characters after a one-character Chinese numeral that make it a number when answers

@@ -212,7 +212,7 @@ def _number_cues(text: str, tok: Tokenizer) -> tuple[str | None, str | None, str
         ucls = "duration"
     elif re.search(r"多重|多沉|重量|体重|多少斤|多少吨|多少公斤", text) and ucls in (None, "count"):
         ucls = "weight"
-    elif re.search(r"多长|多远|全长|长度|多少公里|多少米", text) and ucls in (None, "count"):
+    elif re.search(r"多长|多远|全长|长度|里程|距离|多少公里|多少米", text) and ucls in (None, "count"):
         ucls = "length"
     elif re.search(r"多少瓦|功率|充电|电池容量|续航", text) and ucls in (None, "count"):
         ucls = "power"

@@ -54,14 +54,23 @@ class LoadedIndex:
     def year_of(self, article_id: str) -> str | None:
         """The year the article was published: its `published` field, else its opening dateline."""
         if self._years is None:
-            self._years = {a.article_id: publication_year(a.published, a.paragraphs[0].text if a.paragraphs else "")
-                           for a in self.articles}
+            self._years = {a.article_id: publication_year(a.published, opening_text(a)) for a in self.articles}
         return self._years.get(article_id)
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> np.ndarray:
         """The embeddings of these chunks (from the content-addressed cache)."""
         fp = self.manifest.model_fingerprint
         return self.cache.get([cache_key(fp, self.chunk_by_id[c].embed_text) for c in chunk_ids])
+
+
+def opening_text(article: Article) -> str:
+    """What the article's text opens with: its first paragraph, or the caption before it (a
+    scraped report's '2023-08-14 12:18，正文：' header is kept as a caption, not as body text)."""
+    first = article.paragraphs[0] if article.paragraphs else None
+    heads = [c for c in article.captions if c.char_start >= 0 and (first is None or c.char_start < first.char_start)]
+    if heads:
+        return min(heads, key=lambda c: c.char_start).text
+    return first.text if first is not None else ""
 
 
 def write_jsonl(path: Path, records: Sequence[Chunk]) -> None:

@@ -34,6 +34,7 @@ def test_counters_of_things_ranges_tenths_and_currencies() -> None:
     assert texts("他成为一成员，统一成立标准，一成不变") == []  # the 成 of words is no tenth
     assert [(f.text, f.unit_class) for f in quantities("每股2.43港元，达到10300辆次，缔结45周年")] == [
         ("2.43港元", "money"), ("10300辆次", "count"), ("45周年", "duration")]
+    assert [(f.text, f.unit_class) for f in quantities("将增长到1万亿美元")] == [("1万亿美元", "money")]
 
 
 def test_dates_and_grain() -> None:
@@ -41,6 +42,7 @@ def test_dates_and_grain() -> None:
     assert found["5月7日"] == "day"
     assert found["8月底"] == "month"
     assert found["2021年5月"] == "month"
+    assert {f.text: f.unit for f in dates("2023年2月6號發生嘅地震")}["2023年2月6號"] == "day"  # traditional 號
     day = [f for f in dates("5月7日揭牌") if date_matches(f, "day")]
     assert day and not [f for f in dates("在近日举办的仪式上") if date_matches(f, "day")]
 

@@ -39,6 +39,12 @@ def test_money_and_percent_questions(tok) -> None:  # type: ignore[no-untyped-de
     assert analyze("能源站总投资多少钱？", tok).unit_class == "money"
     assert analyze("能源站基础施工的机械化率是多少？", tok).unit_class == "percent"
     assert analyze("娄底近五年录用了多少公务员？", tok).unit_class is None
+    # a range's 里程 is a length (not a battery's 续航), a 估价 or 信贷 an amount of money
+    assert analyze("该车的陆地续航里程是多少？", tok).unit_class == "length"
+    assert analyze("这件龙袍的估价是多少？", tok).unit_class == "money"
+    assert analyze("他获得了多少信贷支持？", tok).unit_class == "money"
+    q = analyze("收入预计将增长到多少美元？", tok)
+    assert (q.unit, q.unit_class) == ("美元", "money")
 
 
 def test_person_role_and_which_kind(tok) -> None:  # type: ignore[no-untyped-def]
