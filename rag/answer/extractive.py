@@ -175,7 +175,9 @@ class ExtractiveAnswerer:
         if split is None:
             return with_marker(trim(c.sentence, c.fact, q), c.n)
         lead, rest = split
-        return with_marker(close_sentence(lead), c.n) + (with_marker(trim(rest, None, q), c.n) if rest.strip() else "")
+        # a rest that is only an attribution ('据介绍，', '报道称，') adds nothing: the quote keeps it
+        keep = len(re.sub(r"[，,。；;：:\s]", "", rest)) >= MIN_REST_CHARS
+        return with_marker(close_sentence(lead), c.n) + (with_marker(trim(rest, None, q), c.n) if keep else "")
 
     def _candidates(self, q: Question, context: list[Hit]) -> list[Candidate]:
         cands: list[Candidate] = []
@@ -368,6 +370,7 @@ class ExtractiveAnswerer:
 
 
 MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
+MIN_REST_CHARS = 12  # the clauses an open answer's lead leaves out are shown when at least this long
 # The hand-set weights of the cues in the heuristic score (used when no fitted ranker is loaded,
 # and for the draft's confidence); `type_cue` carries its own value (0.15 or 0.25).
 CUE_WEIGHTS = {"type_cue": 1.0, "role_qualifier": 0.4, "next_to_verb": 0.5, "right_after_term": 0.3,

@@ -15,6 +15,7 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
+from rag.answer.facts import enumeration_size
 from rag.answer.model_file import read_model
 from rag.answer.question import Question
 from rag.answer.ranker import Ranker, asked_bigrams, bigrams
@@ -28,7 +29,8 @@ _QUOTE = re.compile(r"[《“「][^》”」]{1,40}[》”」]")
 _DIGIT = re.compile(r"\d")
 LEAD_FEATURES: tuple[str, ...] = (
     "cov", "cov_is_max", "cov_prev", "cov_next", "cov_window", "after_max", "first", "last", "position_rel",
-    "chars_log", "new_chars_log", "has_quote", "has_number", "wh_window", "bigram_cov",
+    "chars_log", "new_chars_log", "has_quote", "has_number", "wh_window", "bigram_cov", "list_items_log",
+    "list_items_is_max",
 )
 
 
@@ -54,6 +56,9 @@ def clause_features(q: Question, clauses: list[str], i: int, covs: list[float]) 
     asked = set(q.text)
     a = asked_bigrams(q.text)
     cb = bigrams(c)
+    # a list question's answer is the clause that enumerates ('包括男子双打、女子双打、混合双打三个项目')
+    listing = q.qtype == "list"
+    items = [enumeration_size(x) if listing else 0 for x in clauses]
     return {
         "cov": covs[i], "cov_is_max": float(i == best), "cov_prev": covs[i - 1] if i else 0.0,
         "cov_next": covs[i + 1] if i + 1 < len(covs) else 0.0,
@@ -64,6 +69,7 @@ def clause_features(q: Question, clauses: list[str], i: int, covs: list[float]) 
         "has_quote": float(bool(_QUOTE.search(c))), "has_number": float(bool(_DIGIT.search(c))),
         "wh_window": len(a.window & cb) / max(1, len(a.window)),
         "bigram_cov": len(a.bigrams & cb) / max(1, len(a.bigrams)),
+        "list_items_log": math.log1p(items[i]), "list_items_is_max": float(listing and items[i] >= 2 and items[i] == max(items)),
     }
 
 

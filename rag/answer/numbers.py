@@ -81,6 +81,8 @@ def whole_quantity(q: Question, sentence: str, qty: F.Fact) -> F.Fact:
             n += 1
         if n >= 2:
             end += n
+    if start > 0 and sentence[start - 1] == "第" and re.search(r"第(?:几|多少)", q.text):
+        start -= 1  # '排第几位' is answered by '第29位', not '29位'
     bound = re.match(r"以上|以下|左右|之间|上下", sentence[end:end + 2])
     if bound:  # '300项以上', '2300万美元至2600万美元之间': the bound belongs to the amount
         end += 2

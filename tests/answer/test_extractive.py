@@ -319,3 +319,6 @@ def test_a_quantity_keeps_its_hedge_and_its_bound(tok) -> None:  # type: ignore[
     for sentence, want in (("提供了超过400亿美元的援助", "超过400亿美元"), ("推广300项以上产品", "300项以上"),
                            ("将近3000人参加", "将近3000人"), ("在2300万美元至2600万美元之间，", "2300万美元至2600万美元之间")):
         assert whole_quantity(q, sentence, F.quantities(sentence)[0]).text == want
+    sentence = "该公司在物流企业50强榜单中排第29位"
+    assert whole_quantity(analyze("该公司排第几位？", tok), sentence, F.quantities(sentence)[-1]).text == "第29位"
+    assert whole_quantity(q, sentence, F.quantities(sentence)[-1]).text == "29位"  # not asked as an ordinal

@@ -69,3 +69,16 @@ def test_the_packaged_model_loads_and_was_fitted_on_train_questions_only() -> No
     model = load_lead()
     assert model is not None and set(model.weights) == set(LEAD_FEATURES) and "crud-train" in model.fitted_on
     assert_fitted_on_crud_train_only(model.ids_sha256)
+
+
+def test_a_list_answer_leads_with_its_enumeration_and_drops_a_bare_attribution(settings, tok, make_hits) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer.extractive import ExtractiveAnswerer
+
+    sentence = "据介绍，本次大赛包括男子双打、女子双打、混合双打三个项目，由全国总工会宣传教育部主办。"
+    q = analyze("本次大赛包括哪几个项目？", tok)
+    clauses, feats = sentence_clauses(q, sentence)
+    assert [f["list_items_log"] > 0 for f in feats] == [False, True, False]
+    hits = make_hits(rows=[("a1", "羽毛球大赛", sentence)])
+    d = ExtractiveAnswerer(settings, tokenizer=tok, lead=_by("list_items_log")).answer(q.text, hits)
+    assert d.text.startswith("本次大赛包括男子双打") and "据介绍" not in d.text, d.text
+    assert d.quotes[1] == sentence  # the citation keeps the whole sentence
