@@ -169,7 +169,38 @@ def persons(sentence: str, tok: Tokenizer) -> list[Fact]:
         out.setdefault(m.start(1), Fact(name, m.start(1), m.end(1), "person"))
     for m in _LATIN_NAME.finditer(sentence):  # 'Meta的人力资源主管Lori Goler'
         out.setdefault(m.start(), Fact(m.group(0), m.start(), m.end(), "person"))
+    # a transliterated name is whole with its dots ('艾萨克·赫尔佐格', not its parts)
+    for start, end in _dotted_names(words, sentence):
+        for k in [k for k, f in out.items() if start <= f.start and f.end <= end]:
+            del out[k]
+        out[start] = Fact(sentence[start:end], start, end, "person")
     return sorted(out.values(), key=lambda f: f.start)
+
+
+_DOTS = "·・•‧"
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]{1,5}")
+
+
+def _dotted_names(words: list[tuple[str, str]], sentence: str) -> list[tuple[int, int]]:
+    """The spans of names written word·word(·word): the words either side of each dot."""
+    spans: list[tuple[int, int]] = []
+    starts, pos = [], 0
+    for w, _ in words:
+        i = sentence.find(w, pos)
+        starts.append(i)
+        pos = i + len(w) if i >= 0 else pos
+    i = 1
+    while i < len(words) - 1:
+        if words[i][0] in _DOTS and _HAN_WORD.fullmatch(words[i - 1][0]) and _HAN_WORD.fullmatch(words[i + 1][0]):
+            j = i + 1
+            while j + 2 < len(words) and words[j + 1][0] in _DOTS and _HAN_WORD.fullmatch(words[j + 2][0]):
+                j += 2
+            if starts[i - 1] >= 0 and starts[j] >= 0:
+                spans.append((starts[i - 1], starts[j] + len(words[j][0])))
+            i = j + 1
+        else:
+            i += 1
+    return spans
 
 
 # a Latin-script personal name: two or three capitalised words (Lori Goler, Tim Cook)

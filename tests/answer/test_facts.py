@@ -52,6 +52,13 @@ def test_persons_after_titles_and_tagged_names(tok) -> None:  # type: ignore[no-
     assert "龙超俊" in names and "范文" in names
 
 
+
+def test_a_transliterated_name_is_whole_with_its_dots(tok) -> None:  # type: ignore[no-untyped-def]
+    names = [p.text for p in persons("以色列总统艾萨克·赫尔佐格（Isaac Herzog）和维克多・奥尔班表示", tok)]
+    assert "艾萨克·赫尔佐格" in names and "维克多・奥尔班" in names
+    assert "赫尔佐格" not in names and "艾萨克" not in names  # not its parts
+
+
 def test_entities_of_a_kind(tok) -> None:  # type: ignore[no-untyped-def]
     got = [e.text for e in entities("白鹤菱溪小学则利用平台开设家长课堂。", "小学", tok)]
     assert "白鹤菱溪小学" in got
