@@ -61,35 +61,37 @@ def _share(a: frozenset[str], b: set[str]) -> float:
     return len(a & b) / len(a) if a else 0.0
 
 
-def span_features(q: Question, sentence: str, facts: Sequence[Fact], i: int, rule: int,
-                  fits: Sequence[float] | None = None) -> dict[str, float]:
-    """The named features of span i of the sentence's candidate spans (`rule`: the index the hand
+def span_features(q: Question, sentence: str, facts: Sequence[Fact], rule: int,
+                  fits: Sequence[float] | None = None) -> list[dict[str, float]]:
+    """The named features of each of the sentence's candidate spans (`rule`: the index the hand
     rule picks; `fits`: each span's fit to the question, e.g. a quantity's counted-noun match)."""
-    f = facts[i]
     n = len(facts)
     slot = _slot(q.text)
-    left = bigrams(sentence[max(0, f.start - SIDE):f.start])
-    right = bigrams(sentence[f.end:f.end + SIDE])
-    gap = anchor_distance(q, sentence, f)
     clauses = split_clauses(sentence)
-    covs = [_clause_cov(q, clauses, sentence, g) for g in facts]
-    fit = fits[i] if fits is not None else 1.0
-    return {
-        "rule": float(i == rule), "fit": min(fit, 3.0),
-        "fit_is_max": float(fits is None or fit >= max(fits)),
-        "first": float(i == 0), "last": float(i == n - 1), "index_rel": i / max(1, n - 1),
-        "gap_log": math.log1p(min(gap, 40)), "gap_near": float(gap <= ANCHOR_WINDOW),
-        "after_term": float(right_after_term(q, sentence, f)),
-        # the question's words before its question word before the span, those after it after
-        "left_match": _share(slot.left, left), "right_match": _share(slot.right, right),
-        "left_any": _share(slot.all, left), "right_any": _share(slot.all, right),
-        "clause_cov": covs[i], "clause_cov_is_max": float(covs[i] >= max(covs)),
-        "chars_log": math.log1p(len(f.text)),
-        "hedged": float(f.start > 0 and sentence[f.start - 1] in _HEDGE or sentence[f.end:f.end + 1] in _HEDGE),
-    }
+    covs = [_clause_cov(q, clauses, g) for g in facts]
+    top_cov, top_fit = max(covs), max(fits) if fits else 1.0
+    out = []
+    for i, f in enumerate(facts):
+        left = bigrams(sentence[max(0, f.start - SIDE):f.start])
+        right = bigrams(sentence[f.end:f.end + SIDE])
+        gap = anchor_distance(q, sentence, f)
+        fit = fits[i] if fits is not None else 1.0
+        out.append({
+            "rule": float(i == rule), "fit": min(fit, 3.0), "fit_is_max": float(fit >= top_fit),
+            "first": float(i == 0), "last": float(i == n - 1), "index_rel": i / max(1, n - 1),
+            "gap_log": math.log1p(min(gap, 40)), "gap_near": float(gap <= ANCHOR_WINDOW),
+            "after_term": float(right_after_term(q, sentence, f)),
+            # the question's words before its question word before the span, those after it after
+            "left_match": _share(slot.left, left), "right_match": _share(slot.right, right),
+            "left_any": _share(slot.all, left), "right_any": _share(slot.all, right),
+            "clause_cov": covs[i], "clause_cov_is_max": float(covs[i] >= top_cov),
+            "chars_log": math.log1p(len(f.text)),
+            "hedged": float(f.start > 0 and sentence[f.start - 1] in _HEDGE or sentence[f.end:f.end + 1] in _HEDGE),
+        })
+    return out
 
 
-def _clause_cov(q: Question, clauses: list[str], sentence: str, f: Fact) -> float:
+def _clause_cov(q: Question, clauses: list[str], f: Fact) -> float:
     """The question's term coverage of the clause that holds the span."""
     pos = 0
     for c in clauses:
@@ -104,7 +106,7 @@ def choose(model: Ranker | None, q: Question, sentence: str, facts: Sequence[Fac
     """The index of the span the answer leads with: the model's best, else the rule's."""
     if model is None or len(facts) < 2:
         return rule
-    scores = [model.score(span_features(q, sentence, facts, i, rule, fits)) for i in range(len(facts))]
+    scores = [model.score(f) for f in span_features(q, sentence, facts, rule, fits)]
     return max(range(len(facts)), key=scores.__getitem__)
 
 

@@ -112,7 +112,6 @@ def collect_spans(pipeline: Any, questions: Sequence[QuestionItem], *,
             if not any(gold):
                 golds = [normalize_answer(a) for a in (*item.answers, *item.answers_all)]
                 gold = [any(contains_normalized(g, normalize_answer(t)) for g in golds) for t in texts]
-            feats = [span_features(q, c.sentence, spans.facts, i, spans.rule, spans.fits)
-                     for i in range(len(spans.facts))]
+            feats = span_features(q, c.sentence, spans.facts, spans.rule, spans.fits)
             groups.append(Group(id=item.id, feats=feats, gold=gold))
     return groups

@@ -25,7 +25,7 @@ def test_every_span_gets_every_named_feature_and_the_rule_is_marked(settings, to
     q = analyze(QUESTION, tok)
     spans = reader.spans(q, SENTENCE)
     assert spans is not None and [f.text for f in spans.facts] == ["410.62亿元", "50.80亿元"]
-    feats = [span_features(q, SENTENCE, spans.facts, i, spans.rule, spans.fits) for i in range(2)]
+    feats = span_features(q, SENTENCE, spans.facts, spans.rule, spans.fits)
     assert all(set(f) == set(SPAN_FEATURES) for f in feats)
     assert [f["rule"] for f in feats].count(1.0) == 1
     # the question's 利润 sits right before the second amount: its left side matches the question's
