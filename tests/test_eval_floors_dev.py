@@ -24,13 +24,13 @@ pytestmark = [pytest.mark.slow,
                                  reason=f"the external datasets are absent from {DATASETS}")]
 
 RGB_FLOORS = (
-    Floor(metric="answer_accuracy", kind="min", bound=0.69, description="answerable right (measured 0.807)"),
-    Floor(metric="abstention_recall", kind="min", bound=0.50, description="unanswerable refused (0.517)"),
+    Floor(metric="answer_accuracy", kind="min", bound=0.72, description="answerable right (measured 0.784)"),
+    Floor(metric="abstention_recall", kind="min", bound=0.50, description="unanswerable refused (0.552)"),
     Floor(metric="false_refusal_rate", kind="max", bound=0.13, description="answerable refused (0.068)"),
 )
 CRUD_SAMPLE = 40
 CRUD_FLOORS = (
-    Floor(metric="answer_accuracy", kind="min", bound=0.60, description="answerable right (measured 0.650)"),
+    Floor(metric="answer_accuracy", kind="min", bound=0.65, description="answerable right (measured 0.725)"),
     Floor(metric="false_refusal_rate", kind="max", bound=0.15, description="answerable refused (0.100)"),
     Floor(metric="recall_at_5", kind="min", bound=0.95, description="gold report in the top 5 (1.000)"),
 )
