@@ -306,6 +306,10 @@ class ExtractiveAnswerer:
                 ents = [e for e in ents if F.is_place(e.text, self.tok)]
             elif not ents and q.entity_kind:
                 ents = [e for e in F.quoted(sentence) if normalize(e.text) not in normalize(q.text)]
+            if q.qtype == "place" and not q.entity_kind:  # '躲藏在哪里': '躲藏在一家酒店' names no place
+                taken = {(e.start, e.end) for e in ents}
+                ents = sorted([*ents, *(f for f in F.locatives(sentence, self.tok) if (f.start, f.end) not in taken
+                                        and normalize(f.text) not in normalize(q.text))], key=lambda e: e.start)
             # '…随后他被空运到拉斯维加斯的一家医院': the place next to the question's verb, else the first
             return Spans(ents, _index(ents, nearest(q, sentence, ents)) if ents else 0, bool(ents))
         if q.needs_name:

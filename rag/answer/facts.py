@@ -207,6 +207,41 @@ def _dotted_names(words: list[tuple[str, str]], sentence: str) -> list[tuple[int
 _LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}(?![A-Za-z])")
 
 
+# After a locative verb or preposition ('躲藏在', '带到', '运往', '在'), the place it governs: nouns,
+# numerals with their counters, pronouns and 的, ending at a verb, an adverb or punctuation.
+_LOCATIVE_END = ("在", "到", "往", "于", "至", "赴")
+_PLACE_WORD = ("n", "ns", "nr", "nt", "nz", "nrt", "nrfg", "m", "q", "r", "uj", "f", "j", "s", "eng")
+_NOT_A_PLACE = frozenset({"此", "这里", "那里", "其中", "这", "那", "当地", "现场", "其", "之"})
+
+
+def locatives(sentence: str, tok: Tokenizer) -> list[Fact]:
+    """The places a sentence says something is at, goes to or comes from ('被带到游客中心过夜' ->
+    '游客中心', '躲藏在一家酒店' -> '一家酒店'): the noun phrase after a locative word."""
+    words = tok.pos(sentence)
+    out: list[Fact] = []
+    pos = 0
+    starts = []
+    for w, _ in words:
+        i = sentence.find(w, pos)
+        starts.append(i)
+        pos = i + len(w) if i >= 0 else pos
+    for i, (w, flag) in enumerate(words):
+        if not (w.endswith(_LOCATIVE_END) and (flag.startswith(("v", "p")) or len(w) == 1)):
+            continue
+        j = i + 1
+        while j < len(words) and words[j][1].startswith(_PLACE_WORD) and words[j][0] not in "，。；、：":
+            j += 1
+        phrase = words[i + 1:j]
+        if not phrase or starts[i + 1] < 0 or not any(f.startswith("n") for _, f in phrase):
+            continue
+        start = starts[i + 1]
+        end = starts[j - 1] + len(words[j - 1][0])
+        text = sentence[start:end]
+        if 2 <= len(text) <= 16 and text not in _NOT_A_PLACE and not re.fullmatch(r"[\d.年月日时号]+", text):
+            out.append(Fact(text, start, end, "locative"))
+    return out
+
+
 def entities(sentence: str, kind: str | None, tok: Tokenizer) -> list[Fact]:
     """Names of places or organisations; with a kind (小学, 公司, 街道) only names of that kind."""
     out: list[Fact] = []

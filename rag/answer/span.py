@@ -31,7 +31,7 @@ SIDE = 8  # characters either side of a span (and of the question word) that are
 SPAN_FEATURES: tuple[str, ...] = (
     "rule", "fit", "fit_is_max", "first", "last", "index_rel", "gap_log", "gap_near", "after_term",
     "left_match", "right_match", "left_any", "right_any", "clause_cov", "clause_cov_is_max",
-    "chars_log", "hedged",
+    "chars_log", "hedged", "locative",
 )
 _WH = re.compile(r"什么|哪[一两几]?[个些里儿年月天位家所座支条项种国省市县区]?|多少|几[个次年月日天名家位项]?|谁|"
                  r"何时|何地|何种|怎么|怎样|如何|为什么|为何")
@@ -86,6 +86,7 @@ def span_features(q: Question, sentence: str, facts: Sequence[Fact], rule: int,
             "left_any": _share(slot.all, left), "right_any": _share(slot.all, right),
             "clause_cov": covs[i], "clause_cov_is_max": float(covs[i] >= top_cov),
             "chars_log": math.log1p(len(f.text)),
+            "locative": float(f.kind == "locative"),  # a phrase after 在/到/往, not a place name
             "hedged": float(f.start > 0 and sentence[f.start - 1] in _HEDGE or sentence[f.end:f.end + 1] in _HEDGE),
         })
     return out

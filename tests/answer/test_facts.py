@@ -7,6 +7,7 @@ from rag.answer.facts import (
     dates,
     entities,
     enumeration_size,
+    locatives,
     persons,
     quantities,
     quoted,
@@ -68,3 +69,14 @@ def test_quoted_and_enumerations() -> None:
     assert [q.text for q in quoted("推送“心育园地”栏目")] == ["“心育园地”"]
     assert enumeration_size("融合建设数据中心站、储能站、充电站等功能") == 3
     assert enumeration_size("没有列举的一句话。") == 0
+
+
+def test_the_place_a_locative_word_governs(tok) -> None:  # type: ignore[no-untyped-def]
+    def texts(s: str) -> list[str]:
+        return [f.text for f in locatives(s, tok)]
+
+    assert texts("警方追踪发现嫌疑人躲藏在一家酒店，随后疏散酒店客人。") == ["一家酒店"]
+    assert texts("被困游客被带到游客中心过夜。") == ["游客中心"]
+    assert texts("让我们回到你的办公室吧。") == ["你的办公室"]
+    assert texts("会议于7月5日在北京召开") == ["北京"]  # not the date after 于
+    assert texts("他在此工作多年") == []

@@ -81,3 +81,12 @@ def test_a_question_of_change_says_which_way(tok) -> None:  # type: ignore[no-un
     assert analyze("文化制造业的营业收入下降了几个百分点？", tok).change == "down"
     assert analyze("营业收入是多少？", tok).change == ""
     assert analyze("增长最快的是哪个行业？", tok).change == ""  # not a number question
+
+
+def test_in_which_respect_is_no_place(tok) -> None:  # type: ignore[no-untyped-def]
+    assert analyze("嫌疑人躲藏在哪里？", tok).qtype == "place"
+    assert analyze("世锦赛会在哪举行", tok).qtype == "place"
+    assert analyze("双方在哪些方面加强合作？", tok).qtype == "list"
+    assert analyze("无人机将在哪方面执行更多任务？", tok).qtype == "what"
+    q = analyze("联想集团在哪个会议上发布了服务器？", tok)
+    assert (q.qtype, q.entity_kind) == ("entity", "会议")

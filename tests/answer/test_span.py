@@ -59,3 +59,12 @@ def test_the_packaged_model_loads_and_was_fitted_on_train_questions_only() -> No
     model = load_span()
     assert model is not None and set(model.weights) == set(SPAN_FEATURES) and "crud-train" in model.fitted_on
     assert_fitted_on_crud_train_only(model.ids_sha256)
+
+
+def test_a_where_question_reads_the_phrase_after_a_locative_word(settings, tok: Tokenizer) -> None:  # type: ignore[no-untyped-def]
+    reader = ExtractiveAnswerer(settings, tokenizer=tok)
+    q, sentence = analyze("嫌疑人躲藏在哪里？", tok), "大约7小时后，警方发现嫌疑人躲藏在一家酒店。"
+    spans = reader.spans(q, sentence)
+    assert spans is not None and spans.ok and [f.text for f in spans.facts] == ["一家酒店"]
+    feats = span_features(q, sentence, spans.facts, 0)
+    assert feats[0]["locative"] == 1.0
