@@ -129,8 +129,8 @@ class AnswerSettings(BaseModel):
         "(rag/answer/calibration.json, fitted on crud-train) is below this is refused (flag 'unsure'); "
         "0 turns the calibration off. Chosen by one rule on crud-dev and rgb-dev (`rag train-calibrator "
         "--check-only`): the highest threshold that refuses at most 12.5 % and 10 % of their answerable "
-        "questions. With the span model's refit: 0.15 (crud-dev refused 0.085 at 0 -> 0.110, rgb-dev "
-        "0.057 -> 0.068, rgb-dev unanswerable refused 0.517 -> 0.552; 0.20 would refuse 0.141 of crud-dev).")
+        "questions. With the span model's refit: 0.15 (crud-dev refused 0.088 at 0 -> 0.116, rgb-dev "
+        "0.057 -> 0.068, rgb-dev unanswerable refused 0.517 -> 0.552; 0.20 would refuse 0.133 of crud-dev).")
     calibration_file: Path | None = Field(
         None, description="Another calibration model (from `rag train-calibrator --out`); default: "
         "the packaged one.")

@@ -30,7 +30,7 @@ RGB_FLOORS = (
 )
 CRUD_SAMPLE = 40
 CRUD_FLOORS = (
-    Floor(metric="answer_accuracy", kind="min", bound=0.65, description="answerable right (measured 0.725)"),
+    Floor(metric="answer_accuracy", kind="min", bound=0.65, description="answerable right (measured 0.750)"),
     Floor(metric="false_refusal_rate", kind="max", bound=0.15, description="answerable refused (0.100)"),
     Floor(metric="recall_at_5", kind="min", bound=0.95, description="gold report in the top 5 (1.000)"),
 )
