@@ -16,10 +16,10 @@ from rag.answer.condense import condense, needs_context
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.guards import drop_instructions, ungrounded
 from rag.answer.lead import load_lead
-from rag.answer.span import load_span
 from rag.answer.question import question_years
 from rag.answer.ranker import load_ranker
 from rag.answer.refusal import years_agree
+from rag.answer.span import load_span
 from rag.answer.state import AskState
 from rag.answer.text import is_english, split_sentences
 from rag.answer.tokenize import Tokenizer

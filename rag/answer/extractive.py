@@ -27,8 +27,8 @@ from rag.answer.question import Question, analyze
 from rag.answer.ranker import Ranker, candidate_features
 from rag.answer.refusal import TYPED as _TYPED
 from rag.answer.refusal import refusal
-from rag.answer.span import choose
 from rag.answer.snippet import MAX_ANSWER_CHARS, close_sentence, trim, with_marker
+from rag.answer.span import choose
 from rag.answer.text import coverage
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings

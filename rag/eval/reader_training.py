@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.answer.lead import lead_window, sentence_clauses
+from rag.answer.numbers import whole_quantity
 from rag.answer.question import Question, analyze
 from rag.answer.ranker import Group, candidate_features
 from rag.answer.refusal import TYPED
-from rag.answer.numbers import whole_quantity
 from rag.answer.span import span_features
 from rag.eval.metrics import answer_correct
 from rag.eval.normalize import contains_normalized, normalize_answer
