@@ -177,6 +177,16 @@ def persons(sentence: str, tok: Tokenizer) -> list[Fact]:
     return sorted(out.values(), key=lambda f: f.start)
 
 
+def _word_starts(words: list[tuple[str, str]], sentence: str) -> list[int]:
+    """Where each of the tokenizer's words starts in the sentence (-1 when it cannot be found)."""
+    starts, pos = [], 0
+    for w, _ in words:
+        i = sentence.find(w, pos)
+        starts.append(i)
+        pos = i + len(w) if i >= 0 else pos
+    return starts
+
+
 _DOTS = "·・•‧"
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]{1,5}")
 
@@ -184,11 +194,7 @@ _HAN_WORD = re.compile(r"[\u4e00-\u9fff]{1,5}")
 def _dotted_names(words: list[tuple[str, str]], sentence: str) -> list[tuple[int, int]]:
     """The spans of names written word·word(·word): the words either side of each dot."""
     spans: list[tuple[int, int]] = []
-    starts, pos = [], 0
-    for w, _ in words:
-        i = sentence.find(w, pos)
-        starts.append(i)
-        pos = i + len(w) if i >= 0 else pos
+    starts = _word_starts(words, sentence)
     i = 1
     while i < len(words) - 1:
         if words[i][0] in _DOTS and _HAN_WORD.fullmatch(words[i - 1][0]) and _HAN_WORD.fullmatch(words[i + 1][0]):
@@ -210,7 +216,7 @@ _LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}(?![A-Za
 # After a locative verb or preposition ('躲藏在', '带到', '运往', '在'), the place it governs: nouns,
 # numerals with their counters, pronouns and 的, ending at a verb, an adverb or punctuation.
 _LOCATIVE_END = ("在", "到", "往", "于", "至", "赴")
-_PLACE_WORD = ("n", "ns", "nr", "nt", "nz", "nrt", "nrfg", "m", "q", "r", "uj", "f", "j", "s", "eng")
+_PLACE_WORD = ("n", "m", "q", "r", "uj", "f", "j", "s", "eng")  # jieba's flags (n covers ns, nr, nt, nz …)
 _NOT_A_PLACE = frozenset({"此", "这里", "那里", "其中", "这", "那", "当地", "现场", "其", "之"})
 
 
@@ -219,12 +225,7 @@ def locatives(sentence: str, tok: Tokenizer) -> list[Fact]:
     '游客中心', '躲藏在一家酒店' -> '一家酒店'): the noun phrase after a locative word."""
     words = tok.pos(sentence)
     out: list[Fact] = []
-    pos = 0
-    starts = []
-    for w, _ in words:
-        i = sentence.find(w, pos)
-        starts.append(i)
-        pos = i + len(w) if i >= 0 else pos
+    starts = _word_starts(words, sentence)
     for i, (w, flag) in enumerate(words):
         if not (w.endswith(_LOCATIVE_END) and (flag.startswith(("v", "p")) or len(w) == 1)):
             continue

@@ -25,6 +25,7 @@ from rag.answer.model_file import read_model
 from rag.answer.question import Question
 from rag.answer.ranker import Ranker, bigrams
 from rag.answer.text import coverage
+from rag.answer.units import clause_at
 from rag.text import split_clauses
 
 SIDE = 8  # characters either side of a span (and of the question word) that are compared
@@ -33,6 +34,7 @@ SPAN_FEATURES: tuple[str, ...] = (
     "left_match", "right_match", "left_any", "right_any", "clause_cov", "clause_cov_is_max",
     "chars_log", "hedged", "locative",
 )
+# the question word itself (the sentence ranker's pattern also takes particles such as 吗, 呢)
 _WH = re.compile(r"什么|哪[一两几]?[个些里儿年月天位家所座支条项种国省市县区]?|多少|几[个次年月日天名家位项]?|谁|"
                  r"何时|何地|何种|怎么|怎样|如何|为什么|为何")
 _HEDGE = ("约", "近", "逾", "超", "余", "多")
@@ -68,7 +70,7 @@ def span_features(q: Question, sentence: str, facts: Sequence[Fact], rule: int,
     n = len(facts)
     slot = _slot(q.text)
     clauses = split_clauses(sentence)
-    covs = [_clause_cov(q, clauses, g) for g in facts]
+    covs = [coverage(q.terms, clause_at(clauses, g.start)) if q.terms else 0.0 for g in facts]
     top_cov, top_fit = max(covs), max(fits) if fits else 1.0
     out = []
     for i, f in enumerate(facts):
@@ -90,16 +92,6 @@ def span_features(q: Question, sentence: str, facts: Sequence[Fact], rule: int,
             "hedged": float(f.start > 0 and sentence[f.start - 1] in _HEDGE or sentence[f.end:f.end + 1] in _HEDGE),
         })
     return out
-
-
-def _clause_cov(q: Question, clauses: list[str], f: Fact) -> float:
-    """The question's term coverage of the clause that holds the span."""
-    pos = 0
-    for c in clauses:
-        if pos <= f.start < pos + len(c):
-            return coverage(q.terms, c) if q.terms else 0.0
-        pos += len(c)
-    return 0.0
 
 
 def choose(model: Ranker | None, q: Question, sentence: str, facts: Sequence[Fact], rule: int,
