@@ -12,7 +12,6 @@ from rag.answer import facts as F
 from rag.answer.anchors import (
     ANCHOR_WINDOW,
     anchor_distance,
-    nearest,
     right_after_term,
     role_qualifier,
 )
@@ -22,34 +21,23 @@ from rag.answer.condense import topic_of
 from rag.answer.guards import addresses_a_model
 from rag.answer.lead import split_lead
 from rag.answer.lexicon import SYNONYMS
-from rag.answer.numbers import number_options, whole_quantity
+from rag.answer.numbers import whole_quantity
 from rag.answer.question import Question, analyze
 from rag.answer.ranker import Ranker, candidate_features
 from rag.answer.refusal import TYPED as _TYPED
 from rag.answer.refusal import refusal
 from rag.answer.snippet import MAX_ANSWER_CHARS, close_sentence, trim, with_marker
 from rag.answer.span import choose
+from rag.answer.spans import Spans, typed_spans
 from rag.answer.text import coverage
 from rag.answer.tokenize import Tokenizer
 from rag.config import Settings
 from rag.index.embedders.base import Embedder
 from rag.records import Hit
-from rag.text import fold as normalize  # the body keeps its old name for now
 from rag.text import split_sentences
 
 _WHY = re.compile(r"为了|为|旨在|目的|因为|由于|从而|以便|让|使|促进|有效|缓解|提升|大幅|减少")
 _HOW = re.compile(r"通过|采取|采用|利用|以|借助|依托|形式|方式|模式|办法|机制|推行|开展")
-
-
-@dataclass(frozen=True)
-class Spans:
-    """A sentence's spans of the asked-for kind, in text order; `rule`: the hand rule's pick;
-    `ok`: whether the sentence holds the asked-for fact well enough; `fits`: each span's fit."""
-
-    facts: list[F.Fact]
-    rule: int
-    ok: bool
-    fits: list[float] | None = None
 
 
 @dataclass
@@ -281,71 +269,8 @@ class ExtractiveAnswerer:
         return fact, spans.ok
 
     def spans(self, q: Question, sentence: str) -> Spans | None:
-        """The sentence's spans of the asked-for kind with the hand rule's pick; None for an open
-        (what/why/how/list) question, which has no typed span."""
-        if q.qtype == "number":
-            opts = number_options(q, sentence, self.tok)
-            if not opts:
-                return Spans([], 0, False)
-            fits = [s for s, _ in opts]
-            rule = fits.index(max(fits))
-            return Spans([f for _, f in opts], rule, fits[rule] >= 0.5, fits)
-        if q.qtype == "date":
-            # 'IT之家8月17日消息' dates the report, not the event
-            # (nor does the question's own '2022年' of '2022年法网开始时间' answer it)
-            ds = [d for d in F.dates(sentence) if F.date_matches(d, q.date_grain)
-                  and not re.match(r"(?:消息|电|讯)", sentence[d.end:d.end + 2]) and d.text not in q.text]
-            return Spans(ds, _index(ds, nearest(q, sentence, ds)) if ds else 0, bool(ds))
-        if q.qtype == "person":
-            return self._person_spans(q, sentence)
-        if q.qtype in ("place", "entity"):
-            ents = [e for e in F.entities(sentence, q.entity_kind, self.tok) if normalize(e.text) not in normalize(q.text)]
-            if q.qtype == "place" and not q.entity_kind:
-                ents = [e for e in ents if e.text.endswith(F.PLACE_SUFFIXES) or len(e.text) >= 2]
-            if q.entity_kind in F.PLACE_KINDS:  # '哪个国家': a place name, not '上市公司'
-                ents = [e for e in ents if F.is_place(e.text, self.tok)]
-            elif not ents and q.entity_kind:
-                ents = [e for e in F.quoted(sentence) if normalize(e.text) not in normalize(q.text)]
-            if q.qtype == "place" and not q.entity_kind:  # '躲藏在哪里': '躲藏在一家酒店' names no place
-                taken = {(e.start, e.end) for e in ents}
-                ents = sorted([*ents, *(f for f in F.locatives(sentence, self.tok) if (f.start, f.end) not in taken
-                                        and normalize(f.text) not in normalize(q.text))], key=lambda e: e.start)
-            # '…随后他被空运到拉斯维加斯的一家医院': the place next to the question's verb, else the first
-            return Spans(ents, _index(ents, nearest(q, sentence, ents)) if ents else 0, bool(ents))
-        if q.needs_name:
-            names = [e for e in (*F.quoted(sentence), *F.model_names(sentence))
-                     if len(e.text) <= MAX_NAME_CHARS and normalize(e.text) not in normalize(q.text)
-                     and self._next_to_terms(q, sentence, e)]
-            names.sort(key=lambda e: e.start)
-            return Spans(names, 0, bool(names))
-        return None
-
-    def _person_spans(self, q: Question, sentence: str) -> Spans:
-        names = [p for p in F.persons(sentence, self.tok) if normalize(p.text) not in normalize(q.text)]
-        if not names:
-            return Spans([], 0, False)
-        roles = [q.role] if q.role else (q.focus.split("|") if q.focus else [])
-        if not roles:
-            # '是谁主持的': the name next to the question's own words ('…胡志威主持'), else the first
-            return Spans(names, _index(names, nearest(q, sentence, names)), True)
-        qualifier = role_qualifier(q)
-        found: F.Fact | None = None
-        for role in roles:
-            for m in re.finditer(re.escape(role), sentence):
-                for p in names:
-                    if 0 <= p.start - m.end() <= 12 or 0 <= m.start() - p.end <= 2:
-                        # '巡察办主任是谁' prefers the 主任 of 巡察办 over another 主任 in the same sentence
-                        if qualifier and qualifier in sentence[max(0, m.start() - len(qualifier) - 2):m.start()]:
-                            return Spans(names, _index(names, p), True)
-                        found = found or p
-        return Spans(names, _index(names, found), True) if found else Spans(names, 0, False)
-
-    @staticmethod
-    def _next_to_terms(q: Question, sentence: str, fact: F.Fact) -> bool:
-        """A quoted name answers '叫什么' only right next to a word of the question (推送“心育园地”)."""
-        window = sentence[max(0, fact.start - 3):fact.start] + sentence[fact.end:fact.end + 3]
-        words = {w for t, _ in q.terms for w in (t, *SYNONYMS.get(t, ()))}
-        return any(w[:2] in window or w[-2:] in window for w in words)
+        """The sentence's spans of the asked-for kind with the hand rule's pick (rag/answer/spans.py)."""
+        return typed_spans(q, sentence, self.tok)
 
     def _bonus(self, q: Question, sentence: str) -> float:
         if q.qtype == "why":
@@ -373,7 +298,6 @@ class ExtractiveAnswerer:
         return out
 
 
-MAX_NAME_CHARS = 16  # a quote longer than this is a statement, not a name
 MIN_REST_CHARS = 12  # the clauses an open answer's lead leaves out are shown when at least this long
 # The hand-set weights of the cues in the heuristic score (used when no fitted ranker is loaded,
 # and for the draft's confidence); `type_cue` carries its own value (0.15 or 0.25).
@@ -387,10 +311,6 @@ def lead_with_fact(q: Question, fact: F.Fact | None, body: str) -> str:
     if fact is None or not (q.qtype in _TYPED or q.needs_name) or body.startswith(fact.text):
         return body
     return f"{fact.text}。{body}"
-
-
-def _index(facts: Sequence[F.Fact], fact: F.Fact) -> int:
-    return next(i for i, f in enumerate(facts) if f is fact)
 
 
 def _rank(c: Candidate) -> float:

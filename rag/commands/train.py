@@ -80,16 +80,13 @@ def run_reader(args: argparse.Namespace, settings: Settings) -> int:
 def _fit_span(args: argparse.Namespace, pipeline: Any, items: Any) -> None:
     """Fit and write the typed answer's span model (rag/answer/span.py) on the set, and give it to
     the pipeline's reader (the sentence ranker is then fitted on the spans it chooses)."""
-    from rag.answer.ranker import fit, top1
+    from rag.answer.ranker import top1
     from rag.answer.span import SPAN_FEATURES, packaged_path
     from rag.eval.reader_training import collect_spans
 
     spans = collect_spans(pipeline, items, progress=_progress(args.set + " spans", args.quiet))
-    model = fit(spans, l2=args.l2, names=SPAN_FEATURES, question_ids=[i.id for i in items],
-                fitted_on=f"{args.set} ({len(spans)} gold sentences of typed questions with 2+ spans, "
-                f"{args.retrieval} retrieval), l2={args.l2}")
-    out = args.span_out or packaged_path()
-    out.write_text(model.to_json(), encoding="utf-8")
+    model, out = _fit_and_write(args, items, spans, SPAN_FEATURES, "typed questions with 2+ spans",
+                                args.span_out or packaged_path())
     rule = [next(i for i, f in enumerate(g.feats) if f["rule"]) for g in spans]
     fallback = [[float(i == r) for i in range(len(g.feats))] for g, r in zip(spans, rule, strict=True)]
     print(f"wrote {out}; answer span top-1 on {args.set} (in-sample): {top1(model, spans):.3f} "
@@ -100,16 +97,24 @@ def _fit_span(args: argparse.Namespace, pipeline: Any, items: Any) -> None:
 def _fit_lead(args: argparse.Namespace, pipeline: Any, items: Any) -> None:
     """Fit and write the open answer's lead-clause model (rag/answer/lead.py) on the same set."""
     from rag.answer.lead import LEAD_FEATURES, packaged_path
-    from rag.answer.ranker import fit, top1
+    from rag.answer.ranker import top1
     from rag.eval.reader_training import collect_leads
 
     leads = collect_leads(pipeline, items, progress=_progress(args.set + " leads", args.quiet))
-    model = fit(leads, l2=args.l2, names=LEAD_FEATURES, question_ids=[i.id for i in items],
-                fitted_on=f"{args.set} ({len(leads)} gold sentences of open questions, {args.retrieval} "
-                f"retrieval), l2={args.l2}")
-    out = args.lead_out or packaged_path()
-    out.write_text(model.to_json(), encoding="utf-8")
+    model, out = _fit_and_write(args, items, leads, LEAD_FEATURES, "open questions", args.lead_out or packaged_path())
     print(f"wrote {out}; lead clause top-1 on {args.set} (in-sample): {top1(model, leads):.3f}")
+
+
+def _fit_and_write(args: argparse.Namespace, items: Any, groups: Any, names: Any, what: str,
+                   out: Path) -> tuple[Any, Path]:
+    """A conditional logit over `names` fitted on the gold sentences' groups, written to `out`."""
+    from rag.answer.ranker import fit
+
+    model = fit(groups, l2=args.l2, names=names, question_ids=[i.id for i in items],
+                fitted_on=f"{args.set} ({len(groups)} gold sentences of {what}, {args.retrieval} "
+                f"retrieval), l2={args.l2}")
+    out.write_text(model.to_json(), encoding="utf-8")
+    return model, out
 
 
 def _rows(name: str, settings: Settings, limit: int | None, quiet: bool,  # type: ignore[no-untyped-def]
